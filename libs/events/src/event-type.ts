@@ -1,0 +1,45 @@
+import { type EventName, isEventName } from './event-names';
+
+export type EventType = `org.beacon.${EventName}.v${number}`;
+
+/** The version producers write today; consumers upcast anything older to it. */
+export const CURRENT_VERSIONS: { readonly [N in EventName]: number } = {
+  'report-received': 1,
+  'person-identified': 1,
+  'detention-reported': 2,
+  'whereabouts-updated': 1,
+  'access-status-updated': 1,
+  'ill-treatment-reported': 1,
+  'legal-proceeding-updated': 1,
+  'removal-threat-reported': 1,
+  transferred: 1,
+  'intervention-logged': 1,
+  released: 1,
+  removed: 1,
+  'contact-lost': 1,
+  'case-closed': 1,
+  'case-reopened': 1,
+  'record-corrected': 1,
+  'record-erased': 1,
+  'alert-raised': 1,
+  'notification-sent': 1,
+  'notification-delivered': 1,
+  'notification-failed': 1,
+  'alert-escalated': 1,
+  'alert-acknowledged': 1,
+  'alert-resolved': 1,
+};
+
+const TYPE_PATTERN = /^org\.beacon\.([a-z]+(?:-[a-z]+)*)\.v(0|[1-9][0-9]{0,5})$/;
+
+export function eventTypeOf(name: EventName, version: number = CURRENT_VERSIONS[name]): EventType {
+  return `org.beacon.${name}.v${version}`;
+}
+
+export function parseEventType(type: string): { name: EventName; version: number } | null {
+  const match = TYPE_PATTERN.exec(type);
+  const name = match?.[1];
+  const version = match?.[2];
+  if (name === undefined || version === undefined || !isEventName(name)) return null;
+  return { name, version: Number(version) };
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { EVENT_NAMES } from './event-names';
+import { type EventType, eventTypeOf } from './event-type';
+import { payloadSchemas } from './payload-schemas';
+import { UPCASTERS } from './upcasters';
+
+/**
+ * JSON Schema (draft 2020-12) of every payload readable from the topic, keyed by event type, for
+ * AsyncAPI and OpenAPI. Older versions are still on the topic (retention is infinite), so they are
+ * listed too, marked deprecated.
+ */
+export function eventJsonSchemas(): Record<EventType, object> {
+  const schemas: Record<EventType, object> = {};
+  for (const name of EVENT_NAMES) {
+    schemas[eventTypeOf(name)] = z.toJSONSchema(payloadSchemas[name]);
+  }
+  for (const upcaster of UPCASTERS) {
+    schemas[eventTypeOf(upcaster.name, upcaster.fromVersion)] = {
+      ...z.toJSONSchema(upcaster.schema),
+      deprecated: true,
+    };
+  }
+  return schemas;
+}
