@@ -1,0 +1,183 @@
+import { type CaseEvent } from '@beacon/events';
+import { toFact } from './case-facts';
+import {
+  type AccessByParty,
+  type CaseFact,
+  type CaseState,
+  accessOf,
+  initialCaseState,
+} from './case-state';
+
+function byOccurrence(a: CaseFact, b: CaseFact): number {
+  if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
+  if (a.eventId === b.eventId) return 0;
+  return a.eventId < b.eventId ? -1 : 1;
+}
+
+function insert(facts: readonly CaseFact[], fact: CaseFact): CaseFact[] {
+  const at = facts.findIndex((existing) => byOccurrence(fact, existing) < 0);
+  return at === -1 ? [...facts, fact] : [...facts.slice(0, at), fact, ...facts.slice(at)];
+}
+
+/**
+ * Applies one event. Pure; idempotent by event id; order-independent because every derived field is
+ * recomputed from the facts in (occurredAt, eventId) order, so each one is last-writer-wins by that key.
+ */
+export function evolve(state: CaseState, event: CaseEvent): CaseState {
+  // Another case's event is not a fact about this one.
+  if (event.subject !== state.caseId) return state;
+  if (state.facts.some((fact) => fact.eventId === event.id)) return state;
+  const fact = toFact(event);
+  if (fact === null) return state;
+  return derive(state.caseId, insert(state.facts, fact));
+}
+
+export function foldCase(caseId: string, events: readonly CaseEvent[]): CaseState {
+  return events.reduce(evolve, initialCaseState(caseId));
+}
+
+const UNKNOWN_ACCESS: AccessByParty = {
+  family: 'unknown',
+  lawyer: 'unknown',
+  unhcr: 'unknown',
+  ngo: 'unknown',
+};
+
+function later(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
+}
+
+function derive(caseId: string, facts: CaseFact[]): CaseState {
+  // A correction withdraws its target, whenever either arrives. Correcting a correction withdraws
+  // nothing: the way to undo one is to report the fact again.
+  const withdrawn = new Set(
+    facts.flatMap((fact) => (fact.name === 'record-corrected' ? [fact.corrects] : [])),
+  );
+  const state: CaseState = { ...initialCaseState(caseId), facts };
+  let parties = UNKNOWN_ACCESS;
+
+  for (const fact of facts) {
+    state.openedAt =
+      state.openedAt === null || fact.recordedAt < state.openedAt
+        ? fact.recordedAt
+        : state.openedAt;
+    if (withdrawn.has(fact.eventId) && fact.name !== 'record-corrected') continue;
+
+    state.lastOccurredAt = fact.occurredAt;
+    state.personRef = fact.personRef ?? state.personRef;
+    state.region = fact.region ?? state.region;
+    state.incidentId = fact.incidentId ?? state.incidentId;
+
+    const beginDetention = () => {
+      if (state.custody === 'detained') return;
+      // A new detention starts from nothing known: what held for an earlier one says nothing now.
+      state.custody = 'detained';
+      state.detainedSince = fact.occurredAt;
+      state.locationStatus = 'unknown';
+      state.transferTowardsBorder = false;
+      parties = UNKNOWN_ACCESS;
+    };
+    const endDetention = () => {
+      state.detainedSince = null;
+      state.transferTowardsBorder = false;
+    };
+
+    switch (fact.name) {
+      case 'report-received':
+      case 'person-identified':
+      case 'intervention-logged':
+      case 'record-corrected':
+        break;
+      case 'detention-reported':
+        state.contactLostHours = null;
+        beginDetention();
+        break;
+      case 'whereabouts-updated':
+        state.contactLostHours = null;
+        state.locationStatus = fact.location;
+        break;
+      case 'access-status-updated': {
+        state.contactLostHours = null;
+        // 'unknown' is no news: it does not undo a party's known status.
+        const known = (
+          level: AccessByParty[keyof AccessByParty],
+          previous: AccessByParty[keyof AccessByParty],
+        ) => (level === 'unknown' ? previous : level);
+        parties = {
+          family: known(fact.family, parties.family),
+          lawyer: known(fact.lawyer, parties.lawyer),
+          unhcr: known(fact.unhcr, parties.unhcr),
+          ngo: known(fact.ngo, parties.ngo),
+        };
+        state.lastConfirmedContactAt = later(
+          state.lastConfirmedContactAt,
+          fact.lastConfirmedContactAt,
+        );
+        break;
+      }
+      case 'ill-treatment-reported':
+        state.contactLostHours = null;
+        state.lastIllTreatmentAt = fact.occurredAt;
+        break;
+      case 'legal-proceeding-updated':
+        state.contactLostHours = null;
+        state.counsel = fact.counsel;
+        if (fact.hearingStated) state.nextHearingAt = fact.hearingAt;
+        break;
+      case 'removal-threat-reported':
+        state.contactLostHours = null;
+        state.removalStage = fact.stage;
+        state.removalToOrigin = fact.toOrigin;
+        state.removalScheduledAt = fact.scheduledAt;
+        state.removalRisk =
+          fact.stage === 'verbal-threat'
+            ? 'threatened'
+            : fact.stage === 'order-issued' || fact.stage === 'court-approved'
+              ? 'ordered'
+              : 'scheduled';
+        break;
+      case 'transferred':
+        state.contactLostHours = null;
+        beginDetention();
+        state.locationStatus = fact.locationKnown ? 'disclosed' : 'unknown';
+        state.transferTowardsBorder = fact.towardsBorder;
+        break;
+      case 'released':
+        state.contactLostHours = null;
+        state.custody = 'released';
+        endDetention();
+        // A threat made in custody lapses with the release; an order outlives it.
+        if (state.removalRisk === 'threatened') {
+          state.removalRisk = 'none';
+          state.removalStage = null;
+          state.removalToOrigin = false;
+        }
+        break;
+      case 'removed':
+        state.contactLostHours = null;
+        state.custody = 'removed';
+        endDetention();
+        state.removalRisk = 'executed';
+        state.removalScheduledAt = null;
+        break;
+      case 'contact-lost':
+        state.contactLostHours = fact.hours;
+        break;
+      case 'case-closed':
+        state.closed = true;
+        break;
+      case 'case-reopened':
+        state.closed = false;
+        break;
+      case 'record-erased':
+        state.erased = true;
+        break;
+    }
+  }
+
+  state.accessByParty = parties;
+  state.access = accessOf(parties);
+  return state;
+}
