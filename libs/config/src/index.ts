@@ -1,0 +1,2 @@
+export { ConfigError, loadConfig } from './lib/load-config';
+export * from './lib/env-schemas';

@@ -1,0 +1,11 @@
+export {
+  createKafka,
+  ensureTopics,
+  EventProducer,
+  topicName,
+  type IncomingRecord,
+  type Kafka,
+  type KafkaSettings,
+  type OutgoingRecord,
+} from './lib/kafka-client';
+export { BatchConsumer, startWithRetry, type BatchConsumerOptions, type BatchHandler } from './lib/batch-consumer';

@@ -1,0 +1,70 @@
+import { Pool, type PoolClient } from 'pg';
+import { DataSource, type MigrationInterface } from 'typeorm';
+
+export type { Pool, PoolClient };
+
+export function createPool(url: string, applicationName: string, max = 10): Pool {
+  const pool = new Pool({
+    connectionString: url,
+    max,
+    application_name: applicationName,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Runs a service's TypeORM migrations into its own schema. Schema changes happen only here,
+ * never by synchronize.
+ */
+export async function runMigrations(
+  url: string,
+  schema: string,
+  migrations: (new () => MigrationInterface)[],
+): Promise<string[]> {
+  const bootstrap = createPool(url, `${schema}-migrations`, 1);
+  try {
+    await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  } finally {
+    await bootstrap.end();
+  }
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    schema,
+    migrationsTableName: 'migrations',
+    migrations,
+    synchronize: false,
+    logging: false,
+  });
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export function quoteIdent(identifier: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(identifier)) throw new Error(`unsafe SQL identifier: ${identifier}`);
+  return `"${identifier}"`;
+}

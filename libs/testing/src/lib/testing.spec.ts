@@ -1,0 +1,28 @@
+import { composeEnvironment, uniqueName, waitFor } from '../index';
+
+describe(uniqueName.name, () => {
+  it('gives a different, database-safe name every time', () => {
+    const names = new Set(Array.from({ length: 100 }, () => uniqueName('beacon_test')));
+    expect(names.size).toBe(100);
+    for (const name of names) expect(name).toMatch(/^beacon_test_[a-z0-9_]+$/);
+  });
+});
+
+describe(waitFor.name, () => {
+  it('returns the first truthy value and says what it waited for when it times out', async () => {
+    let calls = 0;
+    await expect(waitFor(() => (++calls >= 3 ? 'ready' : null), { intervalMs: 1 })).resolves.toBe('ready');
+    await expect(waitFor(() => false, { timeoutMs: 30, intervalMs: 5, what: 'the broker' })).rejects.toThrow(
+      /timed out after 30 ms waiting for the broker/,
+    );
+  });
+});
+
+describe(composeEnvironment.name, () => {
+  it('resolves merge keys and required variables like docker compose', () => {
+    const sut = composeEnvironment('intake-api', { PERSON_HMAC_KEY: 'a', PII_ENCRYPTION_KEY: 'b' });
+    expect(sut).toMatchObject({ KAFKA_BROKERS: 'kafka:9092', PERSON_HMAC_KEY: 'a', PORT: '3100' });
+    expect(sut).not.toHaveProperty('DEV_API_KEY');
+    expect(() => composeEnvironment('intake-api')).toThrow(/needs PERSON_HMAC_KEY/);
+  });
+});
