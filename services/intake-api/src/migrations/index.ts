@@ -1,0 +1,3 @@
+import { IntakeSchema1764201600000 } from './1764201600000-intake-schema.migration';
+
+export const intakeMigrations = [IntakeSchema1764201600000];
