@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { createHttpApp, runMain } from '@beacon/http';
+import { runMigrations } from '@beacon/persistence';
+import { Logger } from '@nestjs/common';
+import { AppModule } from './app.module';
+import { loadDispatcherConfig } from './dispatcher.config';
+import { alertingMigrations } from './migrations';
+import { loadRoutingFile } from './routing/routing.service';
+
+runMain('alert-dispatcher', async () => {
+  const config = loadDispatcherConfig();
+  // A bad routing file stops the start with the offending paths, before anything connects.
+  loadRoutingFile(config.ROUTING_CONFIG_PATH);
+  const logger = new Logger('alert-dispatcher');
+  const applied = await runMigrations(config.DATABASE_URL, 'alerting', alertingMigrations);
+  if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
+  const app = await createHttpApp(AppModule.forConfig(config));
+  await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  logger.log(`listening on port ${config.PORT}`);
+  return app;
+});

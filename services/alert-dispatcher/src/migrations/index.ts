@@ -1,0 +1,3 @@
+import { AlertingSchema1764201800000 } from './1764201800000-alerting-schema.migration';
+
+export const alertingMigrations = [AlertingSchema1764201800000];
