@@ -1,0 +1,34 @@
+import { spawnService, type ServiceName } from '@beacon/testing';
+
+const cases: { service: ServiceName; env: Record<string, string>; expected: RegExp[] }[] = [
+  {
+    service: 'intake-api',
+    env: { DATABASE_URL: 'postgres://127.0.0.1:1/none', KAFKA_BROKERS: 'not a broker list' },
+    expected: [/KAFKA_BROKERS: must be a comma-separated list of host:port/, /PERSON_HMAC_KEY: is required but not set/],
+  },
+  {
+    service: 'case-projector',
+    env: { KAFKA_BROKERS: '127.0.0.1:9092' },
+    expected: [/DATABASE_URL: is required but not set/],
+  },
+  {
+    service: 'alert-dispatcher',
+    env: { DATABASE_URL: 'postgres://127.0.0.1:1/none', KAFKA_BROKERS: '127.0.0.1:9092', SMTP_URL: 'smtp://127.0.0.1:1025', ROUTING_CONFIG_PATH: '/nonexistent/routing.yaml' },
+    expected: [/routing configuration .*routing\.yaml is invalid/, /ENOENT/],
+  },
+  {
+    service: 'ops-console',
+    env: { DATABASE_URL: 'postgres://127.0.0.1:1/none', CONSOLE_API_KEYS: 'nobody' },
+    expected: [/CONSOLE_API_KEYS: must be comma-separated user:key pairs/],
+  },
+];
+
+describe('service start-up with a bad configuration', () => {
+  it.each(cases)('$service stops with status 78 and names what is wrong', async ({ service, env, expected }) => {
+    const sut = spawnService(service, env, 0);
+    const code = await sut.exited;
+    expect(code).toBe(78);
+    for (const pattern of expected) expect(sut.output()).toMatch(pattern);
+    expect(sut.output()).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+});

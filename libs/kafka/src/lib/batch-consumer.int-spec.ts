@@ -1,0 +1,45 @@
+import { requireInfrastructure, uniqueName, waitFor } from '@beacon/testing';
+import { BatchConsumer } from './batch-consumer';
+import { createKafka, ensureTopics, EventProducer, type IncomingRecord } from './kafka-client';
+
+describe(BatchConsumer.name, () => {
+  const brokers = () => requireInfrastructure('KAFKA_BROKERS').split(',');
+
+  it('starts from the offsets the service stored, not from Kafka’s, and keeps per-key order', async () => {
+    const kafka = createKafka({ brokers: brokers(), clientId: 'batch-consumer-test', topicPrefix: '' });
+    const topic = uniqueName('batch-consumer');
+    await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
+    const producer = new EventProducer(kafka);
+    await producer.send(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ key: 'case-1', value: String(i), headers: { 'x-seq': String(i) } })),
+    );
+    const seen: IncomingRecord[] = [];
+    const sut = new BatchConsumer(kafka, {
+      groupId: uniqueName('group'),
+      topic,
+      handler: {
+        // The service says it already applied offsets 0..5.
+        storedOffsets: () => Promise.resolve(new Map([[0, '6']])),
+        handleBatch: (_t, _p, records) => {
+          seen.push(...records.filter((r) => BigInt(r.offset) >= 6n));
+          return Promise.resolve();
+        },
+      },
+    });
+    try {
+      await sut.start();
+      await waitFor(() => seen.length >= 4, { timeoutMs: 30_000, what: 'the remaining records' });
+      expect(seen.map((r) => r.value?.toString())).toEqual(['6', '7', '8', '9']);
+      expect(seen.every((r) => r.key?.toString() === 'case-1')).toBe(true);
+      expect(seen[0]?.headers['x-seq']?.toString()).toBe('6');
+    } finally {
+      await sut.stop();
+      await producer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [topic] });
+      await admin.disconnect();
+    }
+  });
+});
