@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// `npm test`: lint, typecheck, unit tests, build, then the integration and end-to-end tests
+// against real infrastructure (started here unless KAFKA_BROKERS / DATABASE_URL name it).
+// Prints one closing line, "N passed, N failed", summed over every Jest run.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDependencies } from './ensure-deps.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const results = path.join(root, 'tmp', 'test-results');
+const started = Date.now();
+const only = process.argv.slice(2); // e.g. `npm test -- unit` or `-- int e2e`
+const stage = (name) => only.length === 0 || only.includes(name);
+
+function run(command, args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+function step(title) {
+  process.stdout.write(`\n== ${title} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+}
+
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+
+function tally() {
+  let passed = 0;
+  let failed = 0;
+  let suitesFailed = 0;
+  for (const file of readdirSync(results).filter((f) => f.endsWith('.json'))) {
+    const report = JSON.parse(readFileSync(path.join(results, file), 'utf8'));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    suitesFailed += report.numRuntimeErrorTestSuites ?? 0;
+  }
+  return { passed, failed, suitesFailed };
+}
+
+async function jestTarget(target, env) {
+  return run(bin('nx'), ['run-many', '-t', target, '--parallel=1', '--outputStyle=stream', '--skip-nx-cache'], env);
+}
+
+ensureDependencies(root);
+rmSync(results, { recursive: true, force: true });
+mkdirSync(results, { recursive: true });
+const env = { BEACON_TEST_RESULTS: results, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
+const failures = [];
+
+if (stage('lint')) {
+  step('lint');
+  // The module-boundary rule reads Nx's project graph; computing it first makes the rule run, not skip.
+  await run(bin('nx'), ['show', 'projects'], { NX_DAEMON: 'false' });
+  if ((await run(bin('eslint'), ['.', '--max-warnings', '0'])) !== 0) failures.push('lint');
+}
+if (stage('typecheck')) {
+  step('typecheck');
+  if ((await run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])) !== 0) failures.push('typecheck');
+}
+if (stage('unit')) {
+  step('unit tests');
+  if ((await jestTarget('test', env)) !== 0) failures.push('unit tests');
+}
+if (stage('int') || stage('e2e')) {
+  step('build');
+  if ((await run(process.execPath, [path.join(root, 'tools', 'build.mjs')])) !== 0) failures.push('build');
+  step('infrastructure');
+  const { resolveInfrastructure } = await import('./infra/index.mjs');
+  let infra;
+  try {
+    infra = await resolveInfrastructure();
+  } catch (error) {
+    process.stderr.write(`\nCannot run the integration and end-to-end tests: ${error.message}\n`);
+    failures.push('infrastructure');
+  }
+  if (infra) {
+    const onSignal = () => void infra.stop().finally(() => process.exit(130));
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const testEnv = { ...env, ...infra.env };
+      if (stage('int')) {
+        step('integration tests');
+        if ((await jestTarget('int-test', testEnv)) !== 0) failures.push('integration tests');
+      }
+      if (stage('e2e')) {
+        step('end-to-end tests');
+        if ((await jestTarget('e2e', testEnv)) !== 0) failures.push('end-to-end tests');
+      }
+    } finally {
+      await infra.stop();
+    }
+  }
+}
+
+const { passed, failed, suitesFailed } = tally();
+process.stdout.write(`\n== done in ${Math.round((Date.now() - started) / 1000)} s\n`);
+if (failures.length > 0) process.stdout.write(`failed: ${failures.join(', ')}\n`);
+if (suitesFailed > 0) process.stdout.write(`${suitesFailed} test suite(s) could not run\n`);
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exit(failures.length > 0 || failed > 0 || suitesFailed > 0 ? 1 : 0);
