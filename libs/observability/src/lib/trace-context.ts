@@ -1,0 +1,54 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * W3C trace context (the propagation format OpenTelemetry uses). Carried in the HTTP
+ * `traceparent` header and in every event's `traceparent` attribute, so one report can be
+ * followed from the POST through Kafka to the message that paged an officer.
+ */
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  sampled: boolean;
+  /** The case event being handled, when there is one. */
+  eventId?: string;
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+export function parseTraceparent(header: string | undefined | null): TraceContext | null {
+  const match = header ? TRACEPARENT.exec(header.trim()) : null;
+  if (!match?.[1] || !match[2] || !match[3]) return null;
+  if (/^0+$/.test(match[1]) || /^0+$/.test(match[2])) return null;
+  return { traceId: match[1], spanId: match[2], sampled: (parseInt(match[3], 16) & 1) === 1 };
+}
+
+export function formatTraceparent(context: TraceContext): string {
+  return `00-${context.traceId}-${context.spanId}-${context.sampled ? '01' : '00'}`;
+}
+
+export function newTraceContext(): TraceContext {
+  return { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), sampled: true };
+}
+
+/** A new span in the same trace: what a service does on receiving a context. */
+export function childSpan(parent: TraceContext): TraceContext {
+  return { ...parent, spanId: randomBytes(8).toString('hex') };
+}
+
+const store = new AsyncLocalStorage<TraceContext>();
+
+export function withTrace<T>(context: TraceContext, work: () => T): T {
+  return store.run(context, work);
+}
+
+export function currentTrace(): TraceContext | undefined {
+  return store.getStore();
+}
+
+/** Continues the trace an incoming header or event names, or starts one. */
+export function continueTrace(traceparent: string | undefined | null, eventId?: string): TraceContext {
+  const parent = parseTraceparent(traceparent);
+  const context = parent ? childSpan(parent) : newTraceContext();
+  return eventId ? { ...context, eventId } : context;
+}
