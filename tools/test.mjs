@@ -69,8 +69,11 @@ if (stage('int') || stage('e2e')) {
   if ((await run(process.execPath, [path.join(root, 'tools', 'build.mjs')])) !== 0) failures.push('build');
   step('infrastructure');
   const { resolveInfrastructure } = await import('./infra/index.mjs');
+  const { ensureDebianPackages } = await import('./infra/debian.mjs');
   let infra;
   try {
+    // Programs the integration tests drive for real.
+    ensureDebianPackages({ promtool: 'prometheus' });
     infra = await resolveInfrastructure();
   } catch (error) {
     process.stderr.write(`\nCannot run the integration and end-to-end tests: ${error.message}\n`);

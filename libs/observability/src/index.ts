@@ -11,3 +11,4 @@ export {
 export { baseLoggerOptions, createLogger, nestLoggerParams, REDACTED_PATHS } from './lib/logging';
 export { LATENCY_BUCKETS, ServiceMetrics } from './lib/metrics';
 export { MetricsController, ObservabilityModule, type ObservabilityOptions } from './lib/observability.module';
+export { METRICS, type MetricName } from './lib/metric-names';

@@ -1,0 +1,56 @@
+import { METRICS } from '@beacon/observability';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+const here = __dirname;
+const dashboards = path.join(here, '../grafana/dashboards');
+
+function promtool(...args: string[]): string {
+  try {
+    return execFileSync('promtool', args, { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const e = error as { code?: string; stdout?: string; stderr?: string };
+    if (e.code === 'ENOENT') throw new Error('promtool is missing: `npm test` installs Debian\'s prometheus package, or install it yourself');
+    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
+
+/** Every beacon_* series an expression refers to, with histogram suffixes folded back. */
+function seriesIn(expr: string): string[] {
+  return [...expr.matchAll(/\bbeacon_[a-z_]+\b/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''));
+}
+
+const known = new Set<string>(Object.values(METRICS));
+
+describe('Prometheus and Grafana configuration', () => {
+  it('is valid for promtool, and its alert rules fire as their tests expect', () => {
+    expect(promtool('check', 'config', 'prometheus.yml')).toMatch(/SUCCESS/);
+    expect(promtool('check', 'rules', 'rules/beacon.rules.yml')).toMatch(/SUCCESS: 7 rules found/);
+    expect(promtool('test', 'rules', 'rules/beacon.rules.test.yml')).toMatch(/SUCCESS/);
+  });
+
+  it('alerts on consumer lag, outbox age, delivery failures and critical alerts past SLA', () => {
+    const rules = (parse(readFileSync(path.join(here, 'rules/beacon.rules.yml'), 'utf8')) as { groups: { rules: { alert?: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules);
+    const alerts = rules.filter((r) => r.alert).map((r) => r.alert);
+    expect(alerts).toEqual(expect.arrayContaining(['BeaconConsumerLagHigh', 'BeaconOutboxStale', 'BeaconDeliveryFailures', 'BeaconCriticalAlertUnacknowledged']));
+    for (const rule of rules) for (const series of seriesIn(rule.expr)) expect({ series, known: known.has(series) }).toEqual({ series, known: true });
+  });
+
+  it('has dashboards for the pipeline and for alerting that query only series the services expose', () => {
+    const files = readdirSync(dashboards).filter((f) => f.endsWith('.json')).sort();
+    expect(files).toEqual(['alerting.json', 'pipeline.json']);
+    for (const file of files) {
+      const dashboard = JSON.parse(readFileSync(path.join(dashboards, file), 'utf8')) as { uid: string; panels: { targets: { expr: string }[] }[] };
+      expect(dashboard.uid).toMatch(/^beacon-/);
+      expect(dashboard.panels.length).toBeGreaterThan(4);
+      for (const target of dashboard.panels.flatMap((p) => p.targets)) {
+        for (const series of seriesIn(target.expr)) {
+          if (series.startsWith('beacon:')) continue;
+          expect({ file, series, known: known.has(series) }).toEqual({ file, series, known: true });
+        }
+      }
+    }
+  });
+});
