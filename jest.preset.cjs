@@ -26,16 +26,19 @@ const transform = {
 };
 
 const kinds = {
-  unit: { suffix: 'spec', timeout: 10_000 },
-  int: { suffix: 'int-spec', timeout: 120_000 },
-  e2e: { suffix: 'e2e-spec', timeout: 300_000 },
+  unit: { suffix: 'spec' },
+  int: { suffix: 'int-spec' },
+  e2e: { suffix: 'e2e-spec' },
 };
 
 /** @param {string} projectDir @returns {import('jest').Config} */
 module.exports = function beaconJestConfig(projectDir) {
   const name = path.relative(__dirname, projectDir);
+  const selected = process.argv.includes('--selectProjects') ? process.argv[process.argv.indexOf('--selectProjects') + 1] : 'all';
+  const resultsFile = path.join(__dirname, 'tmp/test-results', `${name.replace(/\//g, '-')}-${selected}.json`);
   return {
-    projects: Object.entries(kinds).map(([kind, { suffix, timeout }]) => ({
+    reporters: ['default', [path.join(__dirname, 'tools/jest-results-reporter.cjs'), { file: resultsFile }]],
+    projects: Object.entries(kinds).map(([kind, { suffix }]) => ({
       displayName: kind,
       rootDir: projectDir,
       testEnvironment: 'node',
@@ -43,9 +46,10 @@ module.exports = function beaconJestConfig(projectDir) {
       transform,
       moduleNameMapper,
       moduleFileExtensions: ['ts', 'js', 'json'],
-      testTimeout: timeout,
       slowTestThreshold: kind === 'unit' ? 2 : 60,
       setupFiles: [path.join(__dirname, 'jest.setup.cjs')],
+      // Integration and end-to-end tests wait on real brokers and processes.
+      setupFilesAfterEnv: [path.join(__dirname, `jest.timeout-${kind}.cjs`)],
       cacheDirectory: path.join(__dirname, 'tmp/jest-cache', name),
     })),
   };
