@@ -25,3 +25,23 @@ export function registrationHash(hmacKey: Buffer, registrationNumber: string): s
 export function newPersonRef(): string {
   return `p_${randomBytes(12).toString('base64url')}`;
 }
+
+/** Compares two byte strings without leaking, through timing, where they first differ. */
+export function constantTimeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) {
+    // Still spend a comparison, so a wrong length costs what a wrong value costs.
+    timingSafeEqual(Buffer.from(a), Buffer.from(a));
+    return false;
+  }
+  return timingSafeEqual(a, b);
+}
+
+/** An opaque bearer secret (refresh tokens, challenges): 256 random bits, base64url. */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** At-rest form of a high-entropy token: a slow hash adds nothing when the input is 256 random bits. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
