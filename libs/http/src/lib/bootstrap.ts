@@ -1,10 +1,15 @@
 import { type DynamicModule, type INestApplication, Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { ProblemFilter } from './problem';
 
 export interface HttpAppOptions {
   bodyLimitBytes?: number;
+  /** Origins allowed to call the API from a browser; none unless listed. */
+  corsOrigins?: readonly string[];
 }
 
 /** A Fastify-backed Nest app with the conventions every Beacon service shares. */
@@ -15,10 +20,19 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
     logger: false,
     trustProxy: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
-    logger: new Logger(),
-    bufferLogs: false,
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
+  // JSON logs when the service imports the observability module, Nest's own logger otherwise.
+  try {
+    app.useLogger(app.get(PinoLogger, { strict: false }));
+  } catch {
+    app.useLogger(new Logger());
+  }
+  await app.register(helmet, {
+    // The API serves JSON; the console's pages set their own policy.
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-origin' },
   });
+  await app.register(cors, { origin: options.corsOrigins?.length ? [...options.corsOrigins] : false, credentials: true });
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
   const instance = app.getHttpAdapter().getInstance();
