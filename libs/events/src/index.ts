@@ -34,7 +34,7 @@ export type {
 } from './codes';
 export { encryptedValueSchema, placeSchema, reportContextSchema } from './common-schemas';
 export type { EncryptedValue, Place, ReportContext } from './common-schemas';
-export { payloadSchemas } from './payload-schemas';
+export { payloadSchemas, reportedPayloadObjects } from './payload-schemas';
 export type { EventData } from './payload-schemas';
 export {
   EventValidationError,
@@ -58,3 +58,5 @@ export { decodeFromKafka, encodeForKafka } from './kafka-binding';
 export type { IncomingKafkaRecord, KafkaRecord } from './kafka-binding';
 export { EXAMPLES } from './examples';
 export { eventJsonSchemas } from './json-schemas';
+export type { JsonSchemaTarget } from './json-schemas';
+export { asyncApiDocument, toYaml } from './asyncapi';

@@ -13,7 +13,7 @@ import {
   slug,
   uuid,
 } from './common-schemas';
-import { type EventName } from './event-names';
+import { type EventName, type ReportedEventName } from './event-names';
 
 const context = reportContextSchema;
 const count = () => z.number().int().min(0).max(10_000);
@@ -228,3 +228,12 @@ export type EventData<N extends EventName> = z.output<(typeof currentSchemas)[N]
 /** The current version of each payload; strict, so unknown keys are rejected. */
 export const payloadSchemas: { readonly [N in EventName]: z.ZodType<EventData<N>> } =
   currentSchemas;
+
+/**
+ * The reported facts as zod objects (not only as validators), so a producer can derive its own
+ * request schema from the catalogue (omit what it fills in, such as `context`) instead of
+ * restating every field.
+ */
+export const reportedPayloadObjects: {
+  readonly [N in ReportedEventName]: (typeof currentSchemas)[N];
+} = currentSchemas;

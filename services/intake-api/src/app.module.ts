@@ -1,10 +1,18 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { HotlineAuthGuard } from './auth/hotline-auth.guard';
 import { HotlineKeysRepository } from './auth/hotline-keys.repository';
+import { RateLimitGuard } from './auth/rate-limit.guard';
+import { CaseStatusConsumer } from './cases/case-status.consumer';
+import { PersonCasesRepository } from './cases/person-cases.repository';
 import { HealthController } from './health/health.controller';
+import { IdempotencyPurgeWorker } from './idempotency/idempotency-purge.worker';
+import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { INTAKE_CONFIG, type IntakeConfig } from './intake.config';
 import { OutboxModule } from './outbox/outbox.module';
+import { JsonBodyGuard } from './reports/json-body.guard';
+import { ReportEventsService } from './reports/report-events.service';
 import { ReportsController } from './reports/reports.controller';
+import { ReportsRepository } from './reports/reports.repository';
 import { ReportsService } from './reports/reports.service';
 
 @Module({})
@@ -15,7 +23,20 @@ export class AppModule {
       global: true,
       imports: [OutboxModule],
       controllers: [ReportsController, HealthController],
-      providers: [{ provide: INTAKE_CONFIG, useValue: config }, HotlineKeysRepository, HotlineAuthGuard, ReportsService],
+      providers: [
+        { provide: INTAKE_CONFIG, useValue: config },
+        HotlineKeysRepository,
+        HotlineAuthGuard,
+        RateLimitGuard,
+        JsonBodyGuard,
+        IdempotencyRepository,
+        IdempotencyPurgeWorker,
+        ReportEventsService,
+        ReportsRepository,
+        ReportsService,
+        PersonCasesRepository,
+        CaseStatusConsumer,
+      ],
       exports: [INTAKE_CONFIG],
     };
   }

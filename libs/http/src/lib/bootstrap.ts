@@ -10,6 +10,8 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number;
   /** Origins allowed to call the API from a browser; none unless listed. */
   corsOrigins?: readonly string[];
+  /** The module imports the observability module: log through its JSON logger. */
+  jsonLogs?: boolean;
 }
 
 /** A Fastify-backed Nest app with the conventions every Beacon service shares. */
@@ -21,12 +23,7 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
     trustProxy: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
-  // JSON logs when the service imports the observability module, Nest's own logger otherwise.
-  try {
-    app.useLogger(app.get(PinoLogger, { strict: false }));
-  } catch {
-    app.useLogger(new Logger());
-  }
+  app.useLogger(options.jsonLogs ? app.get(PinoLogger) : new Logger());
   await app.register(helmet, {
     // The API serves JSON; the console's pages set their own policy.
     contentSecurityPolicy: false,

@@ -25,7 +25,7 @@ export interface OutboxRecord {
 }
 
 /** Advisory-lock namespace shared by writers and relays of one outbox. */
-const LOCK_SPACE = 0x6265;
+export const OUTBOX_LOCK_SPACE = 0x6265;
 
 export class Outbox {
   private readonly table: string;
@@ -40,7 +40,7 @@ export class Outbox {
    */
   async lockKeys(client: PoolClient, keys: readonly string[]): Promise<void> {
     for (const key of [...new Set(keys)].sort()) {
-      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE, key]);
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [OUTBOX_LOCK_SPACE, key]);
     }
   }
 
@@ -82,7 +82,7 @@ export class Outbox {
       if (candidates.length === 0) return 0;
       const { rows: locked } = await client.query<{ stream_key: string }>(
         `SELECT k AS stream_key FROM UNNEST($2::text[]) AS k WHERE pg_try_advisory_xact_lock($1, hashtext(k))`,
-        [LOCK_SPACE, candidates.map((c) => c.stream_key)],
+        [OUTBOX_LOCK_SPACE, candidates.map((c) => c.stream_key)],
       );
       if (locked.length === 0) return 0;
       const { rows } = await client.query<{

@@ -5,6 +5,14 @@ import { type HotlinePrincipal, HotlineKeysRepository } from './hotline-keys.rep
 
 export type AuthenticatedRequest = FastifyRequest & { hotline?: HotlinePrincipal };
 
+const REALM = 'Bearer realm="beacon-intake"';
+
+export function principalOf(request: AuthenticatedRequest): HotlinePrincipal {
+  if (!request.hotline)
+    throw new ProblemException(401, 'unauthenticated', 'Authentication required');
+  return request.hotline;
+}
+
 /** Hotlines authenticate with `Authorization: Bearer <api key>`. */
 @Injectable()
 export class HotlineAuthGuard implements CanActivate {
@@ -13,13 +21,27 @@ export class HotlineAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const match = /^Bearer\s+(\S{1,512})$/i.exec(header);
     if (!match?.[1]) {
-      throw new ProblemException(401, 'unauthenticated', 'Authentication required', 'Send the hotline API key as `Authorization: Bearer <key>`.', {}, { 'www-authenticate': 'Bearer realm="beacon-intake"' });
+      throw new ProblemException(
+        401,
+        'unauthenticated',
+        'Authentication required',
+        'Send the hotline API key as `Authorization: Bearer <key>`.',
+        {},
+        { 'www-authenticate': REALM },
+      );
     }
     const principal = await this.keys.findActive(match[1]);
     if (!principal) {
-      throw new ProblemException(401, 'unauthenticated', 'Authentication required', 'The API key is unknown or revoked.', {}, { 'www-authenticate': 'Bearer realm="beacon-intake", error="invalid_token"' });
+      throw new ProblemException(
+        401,
+        'unauthenticated',
+        'Authentication required',
+        'The API key is unknown or revoked.',
+        {},
+        { 'www-authenticate': `${REALM}, error="invalid_token"` },
+      );
     }
     request.hotline = principal;
     return true;

@@ -1,3 +1,4 @@
 import { IntakeSchema1764201600000 } from './1764201600000-intake-schema.migration';
+import { IntakeProduction1764900000000 } from './1764900000000-intake-production.migration';
 
-export const intakeMigrations = [IntakeSchema1764201600000];
+export const intakeMigrations = [IntakeSchema1764201600000, IntakeProduction1764900000000];

@@ -1,12 +1,11 @@
 import { CASE_EVENTS_DLQ_TOPIC, CASE_EVENTS_TOPIC } from '@beacon/events';
 import { createKafka, ensureTopics, EventProducer, topicName, type Kafka } from '@beacon/kafka';
 import { createPool, Outbox } from '@beacon/persistence';
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { type Pool } from 'pg';
 import { INTAKE_CONFIG, type IntakeConfig } from '../intake.config';
 import { CASE_TOPIC, INTAKE_KAFKA, INTAKE_POOL } from '../intake.tokens';
 import { RelayService } from './relay.service';
-
 
 @Global()
 @Module({
@@ -14,18 +13,24 @@ import { RelayService } from './relay.service';
     {
       provide: INTAKE_POOL,
       inject: [INTAKE_CONFIG],
-      useFactory: (config: IntakeConfig): Pool => createPool(config.DATABASE_URL, 'intake-api'),
+      useFactory: (config: IntakeConfig): Pool =>
+        createPool(config.DATABASE_URL, 'intake-api', config.DATABASE_POOL_SIZE),
     },
     {
       provide: INTAKE_KAFKA,
       inject: [INTAKE_CONFIG],
       useFactory: (config: IntakeConfig): Kafka =>
-        createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'intake-api', topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        createKafka({
+          brokers: config.KAFKA_BROKERS,
+          clientId: 'intake-api',
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        }),
     },
     {
       provide: CASE_TOPIC,
       inject: [INTAKE_CONFIG],
-      useFactory: (config: IntakeConfig): string => topicName({ topicPrefix: config.KAFKA_TOPIC_PREFIX }, CASE_EVENTS_TOPIC),
+      useFactory: (config: IntakeConfig): string =>
+        topicName({ topicPrefix: config.KAFKA_TOPIC_PREFIX }, CASE_EVENTS_TOPIC),
     },
     { provide: Outbox, useValue: new Outbox('intake') },
     {
@@ -37,7 +42,14 @@ import { RelayService } from './relay.service';
   ],
   exports: [INTAKE_POOL, INTAKE_KAFKA, CASE_TOPIC, Outbox, RelayService],
 })
-export class OutboxModule {}
+export class OutboxModule implements OnApplicationShutdown {
+  constructor(@Inject(INTAKE_POOL) private readonly pool: Pool) {}
+
+  /** Nest stops every worker (before-shutdown hooks) before any shutdown hook runs. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+}
 
 /** Topics are created explicitly; the broker's auto-creation is off. */
 export async function ensureCaseTopics(kafka: Kafka, config: IntakeConfig): Promise<void> {

@@ -1,53 +1,136 @@
-import { EventProducer } from '@beacon/kafka';
-import { Outbox, OutboxRelay } from '@beacon/persistence';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { EventProducer, type Kafka } from '@beacon/kafka';
+import { Outbox, type OutboxRecord } from '@beacon/persistence';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { type Pool } from 'pg';
-import { INTAKE_POOL } from '../intake.tokens';
+import { INTAKE_KAFKA, INTAKE_POOL } from '../intake.tokens';
+
+const IDLE_POLL_MS = 200;
+const MAX_BACKOFF_MS = 5_000;
+const PROBE_TIMEOUT_MS = 3_000;
+/** Under load, waiting this long after a small round lets the next one carry more (fewer round trips). */
+const LINGER_MS = 10;
+const FULL_ROUND = 100;
 
 /**
- * Publishes committed reports from the outbox to Kafka. Runs in every intake instance;
- * per-case advisory locks keep instances from publishing one case twice or out of order.
+ * Publishes committed reports from the outbox to Kafka. Runs in every intake instance; the
+ * outbox's per-case advisory locks keep instances from publishing one case twice or out of order.
+ *
+ * A relay attempt holds those locks while it sends, and writers of the same case wait on them
+ * (a send to a dead broker takes seconds of client retries). So each round first asks the broker
+ * for its metadata (one round trip, no retries), outside any transaction, and touches the outbox
+ * only once the broker answers: a stopped broker does not make hotlines wait. Only a broker dying
+ * between that question and the send holds writers of those cases for one attempt.
  */
 @Injectable()
-export class RelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RelayService.name);
-  private readonly relay: OutboxRelay;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private failures = 0;
   private lastFailureLog = 0;
+  private readonly admin: ReturnType<Kafka['admin']>;
+  private adminConnected = false;
+  published = 0;
 
-  constructor(@Inject(INTAKE_POOL) pool: Pool, outbox: Outbox, private readonly producer: EventProducer) {
-    this.relay = new OutboxRelay(
-      pool,
-      outbox,
-      async (records) => {
-        const byTopic = new Map<string, typeof records>();
-        for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
-        for (const [topic, list] of byTopic) await producer.send(topic, list);
-      },
-      {
-        listener: {
-          failed: (error, retryInMs) => {
-            // One line every 10 s at most while Kafka is away; reports keep being accepted.
-            if (Date.now() - this.lastFailureLog > 10_000) {
-              this.lastFailureLog = Date.now();
-              this.logger.warn(`outbox relay cannot publish (${errorMessage(error)}); retrying in ${retryInMs} ms`);
-            }
-          },
-        },
-      },
-    );
+  constructor(
+    @Inject(INTAKE_POOL) private readonly pool: Pool,
+    @Inject(INTAKE_KAFKA) private readonly kafka: Kafka,
+    private readonly outbox: Outbox,
+    private readonly producer: EventProducer,
+  ) {
+    this.admin = kafka.admin({ retry: { retries: 0 } });
   }
 
   onApplicationBootstrap(): void {
-    this.relay.start();
+    this.running = true;
+    this.loop = this.run();
   }
 
+  /** Called after a commit, so a report is published at once instead of at the next poll. */
   nudge(): void {
-    this.relay.nudge();
+    this.wake?.();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.relay.stop();
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.nudge();
+    await this.loop;
+    await this.admin.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let delay = IDLE_POLL_MS;
+      try {
+        await this.probe();
+        const count = await this.outbox.relayOnce(this.pool, (records) => this.publish(records));
+        if (this.failures > 0) this.logger.log('outbox relay publishes again');
+        this.failures = 0;
+        if (count > 0) {
+          this.published += count;
+          if (count < FULL_ROUND) await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
+          continue;
+        }
+      } catch (error) {
+        this.failures += 1;
+        const base = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(this.failures, 10));
+        delay = Math.round(base / 2 + Math.random() * (base / 2));
+        // One line every 10 s at most while Kafka is away; reports keep being accepted.
+        if (Date.now() - this.lastFailureLog > 10_000) {
+          this.lastFailureLog = Date.now();
+          this.logger.warn(
+            `outbox relay cannot publish (${errorMessage(error)}); retrying in ${delay} ms`,
+          );
+        }
+      }
+      await this.sleep(delay);
+    }
+  }
+
+  private async publish(records: OutboxRecord[]): Promise<void> {
+    const byTopic = new Map<string, OutboxRecord[]>();
+    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    for (const [topic, list] of byTopic) await this.producer.send(topic, list);
+  }
+
+  private async probe(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('broker probe timed out')), PROBE_TIMEOUT_MS);
+    });
+    try {
+      if (!this.adminConnected) {
+        await Promise.race([this.admin.connect(), timeout]);
+        this.adminConnected = true;
+      }
+      await Promise.race([this.admin.describeCluster(), timeout]);
+    } catch (error) {
+      this.adminConnected = false;
+      await this.admin.disconnect().catch(() => undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
   }
 }
 

@@ -1,34 +1,74 @@
 import { parseOrThrow, validationProblem } from '@beacon/http';
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import { z } from 'zod';
-import { type AuthenticatedRequest, HotlineAuthGuard } from '../auth/hotline-auth.guard';
-import { reportSchema } from './report.dto';
+import {
+  type AuthenticatedRequest,
+  HotlineAuthGuard,
+  principalOf,
+} from '../auth/hotline-auth.guard';
+import { RateLimitGuard } from '../auth/rate-limit.guard';
+import { JsonBodyGuard } from './json-body.guard';
+import { type ReportInput, batchInputSchema, reportInputSchema } from './report.dto';
 import { ReportsService } from './reports.service';
 
-const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/);
+export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/);
+
+function idempotencyKeyOf(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  if (!idempotencyKeySchema.safeParse(header).success) {
+    throw validationProblem([
+      { name: 'Idempotency-Key', reason: 'must be 8-128 characters of letters, digits, . _ : -' },
+    ]);
+  }
+  return header;
+}
 
 @Controller('v1/reports')
-@UseGuards(HotlineAuthGuard)
+@UseGuards(HotlineAuthGuard, RateLimitGuard)
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Post()
+  @UseGuards(JsonBodyGuard)
   @HttpCode(202)
-  async submit(
+  submit(
     @Req() request: AuthenticatedRequest,
     @Body() body: unknown,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('idempotency-key') key: string | undefined,
   ) {
-    if (idempotencyKey !== undefined && !idempotencyKeySchema.safeParse(idempotencyKey).success) {
-      throw validationProblem([{ name: 'Idempotency-Key', reason: 'must be 8-128 characters of letters, digits, . _ : -' }]);
-    }
-    const report = parseOrThrow(reportSchema, body);
-    return this.reports.accept(request.hotline!, report, idempotencyKey ?? null);
+    const idempotencyKey = idempotencyKeyOf(key);
+    return this.reports.acceptOne(
+      principalOf(request),
+      parseOrThrow(reportInputSchema, body) as ReportInput,
+      idempotencyKey,
+    );
+  }
+
+  @Post('batch')
+  @UseGuards(JsonBodyGuard)
+  @HttpCode(202)
+  submitBatch(
+    @Req() request: AuthenticatedRequest,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+  ) {
+    const idempotencyKey = idempotencyKeyOf(key);
+    const { reports } = parseOrThrow(batchInputSchema, body);
+    return this.reports.acceptBatch(principalOf(request), reports as ReportInput[], idempotencyKey);
   }
 
   @Get(':id')
-  async status(@Req() request: AuthenticatedRequest, @Param('id') id: string) {
-    const reportId = parseOrThrow(z.uuid(), id, '/id');
-    return this.reports.status(request.hotline!, reportId);
+  status(@Req() request: AuthenticatedRequest, @Param('id') id: string) {
+    return this.reports.status(principalOf(request), parseOrThrow(z.uuid(), id, '/id'));
   }
 }

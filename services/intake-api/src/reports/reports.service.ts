@@ -1,271 +1,276 @@
-import {
-  createEvent,
-  encodeForKafka,
-  type CaseEvent,
-  type EventData,
-  type EventName,
-  EventValidationError,
-} from '@beacon/events';
-import { ProblemException, type InvalidParam, validationProblem } from '@beacon/http';
-import { Outbox, withTransaction, type PoolClient } from '@beacon/persistence';
-import { encryptField, keyRingFrom, newPersonRef, registrationHash, type KeyRing } from '@beacon/security';
+import { type CaseEvent, encodeForKafka } from '@beacon/events';
+import { ProblemException, validationProblem, type InvalidParam } from '@beacon/http';
+import { Outbox } from '@beacon/persistence';
+import { newPersonRef } from '@beacon/security';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { type HotlinePrincipal } from '../auth/hotline-keys.repository';
-import { INTAKE_CONFIG, type IntakeConfig } from '../intake.config';
+import {
+  type Claim,
+  IdempotencyRepository,
+  claimSuperseded,
+} from '../idempotency/idempotency.repository';
 import { CASE_TOPIC, INTAKE_POOL } from '../intake.tokens';
 import { RelayService } from '../outbox/relay.service';
-import { type PersonInput, type ReportAccepted, type ReportInput } from './report.dto';
+import { type CaseAssignment, ReportEventsService } from './report-events.service';
+import {
+  type BatchAccepted,
+  type ReportAccepted,
+  type ReportInput,
+  type ReportStatus,
+} from './report.dto';
+import { ReportsRepository } from './reports.repository';
 
-const SOURCE = '/beacon/intake-api';
+/** Postgres errors worth one more try of the write. */
+const TRANSIENT = new Set(['40P01', '40001']);
 
-interface CaseAssignment {
-  personIndex: number;
-  caseId: string;
-  personRef: string;
-  joinedExistingCase: boolean;
+interface Pointed {
+  report: ReportInput;
+  /** Where the report is in the request: '' for a single report, '/reports/3' in a batch. */
+  pointer: string;
 }
 
 @Injectable()
 export class ReportsService {
-  private readonly ring: KeyRing;
-  private readonly hmacKey: Buffer;
-
   constructor(
-    @Inject(INTAKE_CONFIG) config: IntakeConfig,
     @Inject(INTAKE_POOL) private readonly pool: Pool,
     @Inject(CASE_TOPIC) private readonly topic: string,
     private readonly outbox: Outbox,
     private readonly relay: RelayService,
-  ) {
-    this.ring = keyRingFrom({ kid: config.PII_ENCRYPTION_KEY_ID, key: Buffer.from(config.PII_ENCRYPTION_KEY, 'base64') });
-    this.hmacKey = Buffer.from(config.PERSON_HMAC_KEY, 'base64');
+    private readonly events: ReportEventsService,
+    private readonly reports: ReportsRepository,
+    private readonly idempotency: IdempotencyRepository,
+  ) {}
+
+  async acceptOne(
+    hotline: HotlinePrincipal,
+    report: ReportInput,
+    idempotencyKey: string | null,
+  ): Promise<ReportAccepted> {
+    const [accepted] = await this.accept(
+      hotline,
+      [{ report, pointer: '' }],
+      idempotencyKey,
+      'report',
+    );
+    if (!accepted) throw new Error('no report accepted');
+    return accepted;
+  }
+
+  async acceptBatch(
+    hotline: HotlinePrincipal,
+    reports: ReportInput[],
+    idempotencyKey: string | null,
+  ): Promise<BatchAccepted> {
+    const pointed = reports.map((report, i) => ({ report, pointer: `/reports/${i}` }));
+    return { reports: await this.accept(hotline, pointed, idempotencyKey, 'batch') };
   }
 
   /**
-   * Commits every event of the report to the outbox in one transaction, then answers. A
-   * repeated Idempotency-Key returns the first answer and writes nothing.
+   * Every event of every report is committed to the outbox in one statement before the answer
+   * (all or nothing for a batch); the relay publishes them afterwards.
    */
-  async accept(hotline: HotlinePrincipal, report: ReportInput, idempotencyKey: string | null): Promise<ReportAccepted> {
-    this.authorise(hotline, report);
-    const requestHash = createHash('sha256').update(JSON.stringify(report)).digest('hex');
+  private async accept(
+    hotline: HotlinePrincipal,
+    reports: readonly Pointed[],
+    idempotencyKey: string | null,
+    kind: 'report' | 'batch',
+  ): Promise<ReportAccepted[]> {
+    this.authorise(hotline, reports);
+    const hashes = this.registrationHashes(reports);
+    let claim: Claim | null = null;
+    if (idempotencyKey !== null) {
+      const requestHash = createHash('sha256')
+        .update(kind)
+        .update(JSON.stringify(reports.map((r) => r.report)))
+        .digest('hex');
+      claim = await this.idempotency.claim(hotline.hotlineId, idempotencyKey, requestHash);
+      if (claim.kind === 'replay')
+        return kind === 'batch'
+          ? (claim.response as BatchAccepted).reports
+          : [claim.response as ReportAccepted];
+    }
+    const claimed = claim;
+    try {
+      const accepted = await this.write(hotline, reports, hashes, claimed, kind);
+      this.relay.nudge();
+      return accepted;
+    } catch (error) {
+      if (claimed) await this.idempotency.release(claimed).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async write(
+    hotline: HotlinePrincipal,
+    reports: readonly Pointed[],
+    hashes: readonly (readonly (string | null)[])[],
+    claim: Extract<Claim, { kind: 'claimed' }> | null,
+    kind: 'report' | 'batch',
+  ): Promise<ReportAccepted[]> {
     const now = new Date();
-    const result = await withTransaction(this.pool, async (client) => {
-      const reportId = randomUUID();
-      if (idempotencyKey !== null) {
-        const previous = await this.claimIdempotencyKey(client, hotline.hotlineId, idempotencyKey, requestHash, reportId);
-        if (previous) return { accepted: previous, fresh: false };
-      }
+    const known = hashes.flat().filter((h): h is string => h !== null);
+    const open =
+      known.length > 0 ? await this.reports.openCasesFor(known) : new Map<string, never>();
+    // A person named again later in the same batch joins the case the earlier report opened.
+    const seen = new Set<string>();
+    const accepted: ReportAccepted[] = [];
+    const events: CaseEvent[] = [];
+    reports.forEach(({ report, pointer }, r) => {
+      const assignments: CaseAssignment[] = report.persons.map((_person, personIndex) => {
+        const hash = hashes[r]?.[personIndex] ?? null;
+        const match = hash === null ? undefined : open.get(hash);
+        if (hash === null || !match) {
+          return {
+            personIndex,
+            caseId: randomUUID(),
+            personRef: newPersonRef(),
+            joinedExistingCase: false,
+          };
+        }
+        const joined = match.existed || seen.has(hash);
+        seen.add(hash);
+        return {
+          personIndex,
+          caseId: match.caseId,
+          personRef: match.personRef,
+          joinedExistingCase: joined,
+        };
+      });
       const incidentId = report.incidentId ?? randomUUID();
-      const assignments = await this.assignCases(client, report.persons);
-      const events = this.buildEvents(report, assignments, incidentId, now);
-      await this.outbox.append(
-        client,
-        events.map((event) => ({ eventId: event.id, topic: this.topic, ...encodeForKafka(event) })),
-      );
-      const accepted: ReportAccepted = {
-        reportId,
+      const built = this.events.build(report, assignments, incidentId, now, pointer);
+      events.push(...built);
+      accepted.push({
+        reportId: randomUUID(),
         incidentId,
         cases: assignments.map((a) => ({
           personIndex: a.personIndex,
           caseId: a.caseId,
           joinedExistingCase: a.joinedExistingCase,
-          eventIds: events.filter((e) => e.subject === a.caseId).map((e) => e.id),
+          eventIds: built.filter((e) => e.subject === a.caseId).map((e) => e.id),
         })),
-      };
-      await client.query(
-        `INSERT INTO intake.reports (report_id, hotline_id, incident_id, cases, event_ids) VALUES ($1, $2, $3, $4, $5)`,
-        [reportId, hotline.hotlineId, incidentId, JSON.stringify(accepted.cases), events.map((e) => e.id)],
-      );
-      return { accepted, fresh: true };
+      });
     });
-    if (result.fresh) this.relay.nudge();
-    return result.accepted;
+    const completion = claim && {
+      key: claim.key,
+      token: claim.token,
+      response: kind === 'batch' ? { reports: accepted } : accepted[0],
+    };
+    const { written } = await retryTransient(() =>
+      this.reports.write(
+        hotline.hotlineId,
+        events.map((event) => ({ eventId: event.id, topic: this.topic, ...encodeForKafka(event) })),
+        accepted.map((a) => ({ ...a, eventIds: a.cases.flatMap((c) => c.eventIds) })),
+        completion,
+      ),
+    );
+    if (!written) throw claimSuperseded();
+    return accepted;
   }
 
-  async status(hotline: HotlinePrincipal, reportId: string) {
-    const { rows } = await this.pool.query<{ incident_id: string; cases: ReportAccepted['cases']; event_ids: string[]; received_at: Date }>(
-      `SELECT incident_id, cases, event_ids, received_at FROM intake.reports WHERE report_id = $1 AND hotline_id = $2`,
-      [reportId, hotline.hotlineId],
-    );
-    const row = rows[0];
-    if (!row) throw new ProblemException(404, 'not-found', 'Report not found', 'No report with this id was received from this hotline.');
-    const published = await this.outbox.isPublished(this.pool, row.event_ids);
-    const publishedCount = row.event_ids.filter((id) => published.get(id)).length;
+  async status(hotline: HotlinePrincipal, reportId: string): Promise<ReportStatus> {
+    const report = await this.reports.find(hotline.hotlineId, reportId);
+    if (!report) {
+      throw new ProblemException(
+        404,
+        'not-found',
+        'Report not found',
+        'No report with this id was received from this hotline.',
+      );
+    }
+    const published = await this.outbox.isPublished(this.pool, report.eventIds);
+    const publishedCount = report.eventIds.filter((id) => published.get(id)).length;
     return {
       reportId,
-      incidentId: row.incident_id,
-      receivedAt: row.received_at.toISOString(),
-      status: publishedCount === row.event_ids.length ? 'published' : 'accepted',
-      events: { total: row.event_ids.length, published: publishedCount },
-      cases: row.cases,
+      incidentId: report.incidentId,
+      receivedAt: report.receivedAt.toISOString(),
+      status: publishedCount === report.eventIds.length ? 'published' : 'accepted',
+      events: { total: report.eventIds.length, published: publishedCount },
+      cases: report.cases.map((c) => ({
+        ...c,
+        published: c.eventIds.every((id) => published.get(id) === true),
+      })),
     };
   }
 
-  private authorise(hotline: HotlinePrincipal, report: ReportInput): void {
-    const allowed = (list: readonly string[], value: string) => list.includes('*') || list.includes(value);
-    if (!allowed(hotline.regions, report.region)) {
-      throw new ProblemException(403, 'forbidden-region', 'Region not permitted', `This hotline key may not report for region "${report.region}".`);
+  /** Keys are scoped: a report outside the key's regions or event types is refused whole. */
+  private authorise(hotline: HotlinePrincipal, reports: readonly Pointed[]): void {
+    const allowed = (list: readonly string[], value: string) =>
+      list.includes('*') || list.includes(value);
+    const regions = reports.filter(({ report }) => !allowed(hotline.regions, report.region));
+    if (regions.length > 0) {
+      throw new ProblemException(
+        403,
+        'forbidden-region',
+        'Region not permitted',
+        'This hotline key may not report for these regions.',
+        {
+          'invalid-params': regions.map(({ report, pointer }) => ({
+            name: `${pointer}/region`,
+            reason: `region "${report.region}" is not permitted for this key`,
+          })),
+        },
+      );
     }
-    const denied = report.facts.map((f) => f.type).filter((t) => !allowed(hotline.eventTypes, t));
-    if (denied.length > 0) {
-      throw new ProblemException(403, 'forbidden-event-type', 'Event type not permitted', `This hotline key may not report: ${[...new Set(denied)].join(', ')}.`);
-    }
-  }
-
-  private async claimIdempotencyKey(
-    client: PoolClient,
-    hotlineId: string,
-    key: string,
-    requestHash: string,
-    reportId: string,
-  ): Promise<ReportAccepted | null> {
-    // A concurrent request with the same key waits here until the first commits.
-    const inserted = await client.query(
-      `INSERT INTO intake.idempotency_keys (hotline_id, key, request_hash, report_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING`,
-      [hotlineId, key, requestHash, reportId],
+    const types: InvalidParam[] = reports.flatMap(({ report, pointer }) =>
+      report.facts.flatMap((fact, i) =>
+        allowed(hotline.eventTypes, fact.type)
+          ? []
+          : [
+              {
+                name: `${pointer}/facts/${i}/type`,
+                reason: `"${fact.type}" is not permitted for this key`,
+              },
+            ],
+      ),
     );
-    if (inserted.rowCount === 1) return null;
-    const { rows } = await client.query<{ request_hash: string; incident_id: string; cases: ReportAccepted['cases']; report_id: string }>(
-      `SELECT k.request_hash, r.report_id, r.incident_id, r.cases FROM intake.idempotency_keys k
-       JOIN intake.reports r ON r.report_id = k.report_id WHERE k.hotline_id = $1 AND k.key = $2`,
-      [hotlineId, key],
-    );
-    const row = rows[0];
-    if (!row) {
-      throw new ProblemException(409, 'idempotency-in-flight', 'Request in progress', 'A request with this Idempotency-Key is still being processed.', {}, { 'retry-after': '1' });
+    if (types.length > 0) {
+      throw new ProblemException(
+        403,
+        'forbidden-event-type',
+        'Event type not permitted',
+        'This hotline key may not report these event types.',
+        {
+          'invalid-params': types,
+        },
+      );
     }
-    if (row.request_hash !== requestHash) {
-      throw new ProblemException(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'This Idempotency-Key was used for a different request body.');
-    }
-    return { reportId: row.report_id, incidentId: row.incident_id, cases: row.cases };
   }
 
-  /** A person whose registration number is in an open case joins it; everyone else opens one. */
-  private async assignCases(client: PoolClient, persons: readonly PersonInput[]): Promise<CaseAssignment[]> {
-    const assignments: CaseAssignment[] = [];
-    for (const [personIndex, person] of persons.entries()) {
-      if (person.registrationNumber) {
-        const hash = registrationHash(this.hmacKey, person.registrationNumber);
-        const candidate = { caseId: randomUUID(), personRef: newPersonRef() };
-        const { rows } = await client.query<{ case_id: string; person_ref: string; inserted: boolean }>(
-          `WITH ins AS (
-             INSERT INTO intake.person_cases (registration_hash, person_ref, case_id) VALUES ($1, $2, $3)
-             ON CONFLICT (registration_hash) DO NOTHING RETURNING case_id, person_ref
-           )
-           SELECT case_id, person_ref, true AS inserted FROM ins
-           UNION ALL
-           SELECT case_id, person_ref, false FROM intake.person_cases WHERE registration_hash = $1
-           LIMIT 1`,
-          [hash, candidate.personRef, candidate.caseId],
-        );
-        const row = rows[0];
-        if (!row) throw new Error('person case assignment returned no row');
-        const joined = !row.inserted;
-        // The same person named twice in one report is one case.
-        const duplicate = assignments.find((a) => a.caseId === row.case_id);
-        if (duplicate) {
-          throw validationProblem([{ name: `/persons/${personIndex}/registrationNumber`, reason: `same person as /persons/${duplicate.personIndex}` }]);
-        }
-        assignments.push({ personIndex, caseId: row.case_id, personRef: row.person_ref, joinedExistingCase: joined });
-      } else {
-        assignments.push({ personIndex, caseId: randomUUID(), personRef: newPersonRef(), joinedExistingCase: false });
-      }
-    }
-    return assignments;
-  }
-
-  private buildEvents(report: ReportInput, assignments: CaseAssignment[], incidentId: string, now: Date): CaseEvent[] {
-    const events: CaseEvent[] = [];
+  /** The keyed hash of each person's registration number; the same person twice in one report is refused. */
+  private registrationHashes(reports: readonly Pointed[]): (string | null)[][] {
     const invalid: InvalidParam[] = [];
-    const context = (personRef: string) => ({
-      personRef,
-      reportedAt: now.toISOString(),
-      sourceRole: report.source.role,
-      reliability: report.source.reliability,
-      channel: report.source.channel,
-      language: report.source.language,
-      recordedBy: report.recordedBy,
-      region: report.region,
-      ...(report.timeBand ? { timeBand: report.timeBand } : {}),
-    });
-    const make = (name: EventName, caseId: string, occurredAt: string, data: Record<string, unknown>, pointer: string) => {
-      try {
-        events.push(
-          createEvent(name, {
-            id: randomUUID(),
-            caseId,
-            time: now,
-            occurredAt,
-            source: SOURCE,
-            incidentId,
-            data: data as EventData<typeof name>,
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof EventValidationError)) throw error;
-        for (const issue of error.issues) {
-          // Issues in the context we built are ours to fix, not the caller's.
-          if (issue.path.startsWith('data.context')) throw error;
-          invalid.push({ name: pointerOf(pointer, issue.path), reason: issue.message });
+    const hashes = reports.map(({ report, pointer }) => {
+      const first = new Map<string, number>();
+      return report.persons.map((person, i) => {
+        if (person.registrationNumber === undefined) return null;
+        const hash = this.events.registrationHash(person.registrationNumber);
+        const earlier = first.get(hash);
+        if (earlier !== undefined) {
+          invalid.push({
+            name: `${pointer}/persons/${i}/registrationNumber`,
+            reason: `same person as ${pointer}/persons/${earlier}`,
+          });
+        } else {
+          first.set(hash, i);
         }
-      }
-    };
-    for (const a of assignments) {
-      const person = report.persons[a.personIndex];
-      if (!person) continue;
-      const identity = this.identityOf(person);
-      if (!a.joinedExistingCase || Object.keys(identity).length > 0) {
-        make('person-identified', a.caseId, report.occurredAt, { context: context(a.personRef), ...identity }, `/persons/${a.personIndex}`);
-      }
-    }
-    report.facts.forEach((fact, factIndex) => {
-      const { type, appliesTo, occurredAt, ...fields } = fact;
-      for (const a of assignments) {
-        if (appliesTo && !appliesTo.includes(a.personIndex)) continue;
-        const data: Record<string, unknown> = { context: context(a.personRef), ...fields };
-        // Free text is personal data: it is stored only encrypted.
-        if (typeof data.notes === 'string') data.notes = encryptField(this.ring, data.notes);
-        if (type === 'removal-threat-reported' && data.destinationIsOriginCountry === undefined) {
-          const origin = report.persons[a.personIndex]?.countryOfOrigin;
-          data.destinationIsOriginCountry = origin !== undefined && origin === data.destinationCountry;
-        }
-        make(type, a.caseId, occurredAt ?? report.occurredAt, data, `/facts/${factIndex}`);
-      }
+        return hash;
+      });
     });
-    if (invalid.length > 0) {
-      const unique = [...new Map(invalid.map((p) => [`${p.name}:${p.reason}`, p])).values()];
-      throw validationProblem(unique);
-    }
-    return events;
-  }
-
-  /** Identifying fields leave intake only encrypted; the registration number also as a keyed hash. */
-  private identityOf(person: PersonInput): Record<string, unknown> {
-    const encrypt = (v: string | undefined) => (v === undefined ? undefined : encryptField(this.ring, v));
-    const fields: Record<string, unknown> = {
-      name: encrypt(person.name),
-      dateOfBirth: encrypt(person.dateOfBirth),
-      registrationNumber: encrypt(person.registrationNumber),
-      phone: encrypt(person.phone),
-      registrationHash: person.registrationNumber ? registrationHash(this.hmacKey, person.registrationNumber) : undefined,
-      unhcrStatus: person.unhcrStatus,
-      countryOfOrigin: person.countryOfOrigin,
-      sex: person.sex,
-      ageBand: person.ageBand,
-      dependantsAffected: person.dependantsAffected,
-      notes: encrypt(person.notes),
-    };
-    return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+    if (invalid.length > 0) throw validationProblem(invalid);
+    return hashes;
   }
 }
 
-/** `data.place.region` or `data.kinds[0]` in an event becomes `/facts/2/place/region` in the request. */
-function pointerOf(base: string, eventPath: string): string {
-  if (eventPath === 'occurredat') return base.startsWith('/facts') ? `${base}/occurredAt` : '/occurredAt';
-  const inData = eventPath.replace(/^data\.?/, '');
-  const segments = inData.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '');
-  return [base, ...segments].join('/');
+/** A deadlock or serialization failure is worth another try; the statement wrote nothing. */
+async function retryTransient<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= 3 || typeof code !== 'string' || !TRANSIENT.has(code)) throw error;
+    }
+  }
 }
