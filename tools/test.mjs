@@ -74,6 +74,8 @@ if (stage('int') || stage('e2e')) {
   try {
     // Programs the integration tests drive for real.
     ensureDebianPackages({ promtool: 'prometheus' });
+    const { ensureKannelInstalled } = await import('./infra/kannel.mjs');
+    await ensureKannelInstalled();
     infra = await resolveInfrastructure();
   } catch (error) {
     process.stderr.write(`\nCannot run the integration and end-to-end tests: ${error.message}\n`);

@@ -16,12 +16,14 @@ export {
   type Urgency,
 } from './types';
 export {
+  DELIVERY_MODES,
   PERSON_ROLES,
   RECIPIENT_ROLES,
   formatConfigPath,
   formatRoutingConfigErrors,
   parseRoutingConfig,
   routingConfigSchema,
+  type DeliveryMode,
   type EscalationPolicy,
   type EscalationTier,
   type LegalAidPartner,
@@ -37,7 +39,21 @@ export {
   type RoutingConfigError,
 } from './routing-config';
 export { onCallFor, type OnCall } from './on-call';
-export { policyFor, recipientsForTier, type Recipient, type TierRecipients } from './recipients';
+export {
+  policyFor,
+  recipientsForTier,
+  type ChannelAddress,
+  type Recipient,
+  type TierRecipients,
+} from './recipients';
+export { ackDeadline, planEscalation, type EscalationStep } from './escalation';
+export {
+  DEFAULT_RETRY_POLICY,
+  initialChannels,
+  nextFailover,
+  retryDelayMs,
+  type RetryPolicy,
+} from './delivery-plan';
 export { decideAlert, urgencyRule, type AlertDecision, type CaseAlertView } from './alert-rules';
 export {
   INCIDENT_WINDOW_MS,

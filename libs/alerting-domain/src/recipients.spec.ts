@@ -20,16 +20,19 @@ describe(recipientsForTier.name, () => {
             kind: 'person',
             locale: 'ru',
             channels: [sms('+77000000001'), email('po-1@beacon.example')],
+            fallbacks: [],
           },
           {
             id: 'lap',
             kind: 'partner',
             locale: 'ru',
             channels: [email('lap@beacon.example'), sms('+77000000061')],
+            fallbacks: [],
           },
         ],
         ackTimeoutMinutes: 15,
         isLast: false,
+        delivery: 'parallel',
       });
     });
 
@@ -41,10 +44,12 @@ describe(recipientsForTier.name, () => {
             kind: 'person',
             locale: 'kk',
             channels: [sms('+77000000002'), email('po-2@beacon.example')],
+            fallbacks: [],
           },
         ],
         ackTimeoutMinutes: 15,
         isLast: false,
+        delivery: 'parallel',
       });
     });
 
@@ -72,10 +77,12 @@ describe(recipientsForTier.name, () => {
             kind: 'person',
             locale: 'ru',
             channels: [sms('+77000000001'), email('po-1@beacon.example')],
+            fallbacks: [],
           },
         ],
         ackTimeoutMinutes: 120,
         isLast: false,
+        delivery: 'parallel',
       });
     });
 
@@ -107,6 +114,7 @@ describe(recipientsForTier.name, () => {
       kind: 'person',
       locale: 'en',
       channels: [email('po-3@beacon.example')],
+      fallbacks: [],
     });
   });
 
@@ -129,7 +137,13 @@ describe(recipientsForTier.name, () => {
     smsOnly.regions.berlin!.policies!.critical!.tiers[1]!.channels = ['sms'];
 
     expect(sut(smsOnly, 'berlin', 'critical', 1, night)?.recipients).toEqual([
-      { id: 'unhcr', kind: 'person', locale: 'en', channels: [email('unhcr@beacon.example')] },
+      {
+        id: 'unhcr',
+        kind: 'person',
+        locale: 'en',
+        channels: [email('unhcr@beacon.example')],
+        fallbacks: [],
+      },
     ]);
   });
 
@@ -140,6 +154,26 @@ describe(recipientsForTier.name, () => {
     expect(sut(emailOnly, 'almaty', 'critical', 0, night)?.recipients[0]?.channels).toEqual([
       email('po-1@beacon.example'),
     ]);
+  });
+
+  it("keeps the recipient's other channels, in their order, to fail over to", () => {
+    const march = new Date('2025-03-05T20:00:00Z');
+
+    expect(sut(config, 'berlin', 'critical', 0, march)?.recipients[0]).toEqual({
+      id: 'po-4',
+      kind: 'person',
+      locale: 'en',
+      channels: [sms('+77000000004')],
+      fallbacks: [email('po-4@beacon.example')],
+    });
+  });
+
+  it("carries the tier's delivery mode, parallel unless the tier says failover", () => {
+    const failover = aRoutingConfig();
+    failover.policies.high.tiers[0]!.delivery = 'failover';
+
+    expect(sut(config, 'almaty', 'high', 0, night)?.delivery).toBe('parallel');
+    expect(sut(failover, 'almaty', 'high', 0, night)?.delivery).toBe('failover');
   });
 
   it('pages a person in two roles once', () => {

@@ -1,5 +1,6 @@
 import { onCallFor } from './on-call';
 import {
+  type DeliveryMode,
   type EscalationPolicy,
   type LegalAidPartner,
   type Person,
@@ -8,18 +9,26 @@ import {
 } from './routing-config';
 import { type Channel, type Locale, type Urgency } from './types';
 
+export interface ChannelAddress {
+  channel: Channel;
+  address: string;
+}
+
 export interface Recipient {
   id: string;
   kind: 'person' | 'partner';
   locale: Locale;
-  /** In the recipient's order of preference. */
-  channels: { channel: Channel; address: string }[];
+  /** The tier's channels, in the recipient's order of preference. */
+  channels: ChannelAddress[];
+  /** The recipient's other channels, in their order: where delivery fails over to last. */
+  fallbacks: ChannelAddress[];
 }
 
 export interface TierRecipients {
   recipients: Recipient[];
   ackTimeoutMinutes: number | null;
   isLast: boolean;
+  delivery: DeliveryMode;
 }
 
 /** The region's own policy for an urgency where it sets one, else the global one. */
@@ -59,11 +68,15 @@ function toRecipient(
   // recipient never listed is not used (a shared phone is a safety risk), but nobody drops
   // out of a tier because the two lists do not meet: then their own channels are used.
   const wanted = reachable(contact.channels.filter((channel) => tierChannels.includes(channel)));
+  const channels = wanted.length > 0 ? wanted : reachable(contact.channels);
   return {
     id,
     kind,
     locale: contact.locale,
-    channels: wanted.length > 0 ? wanted : reachable(contact.channels),
+    channels,
+    fallbacks: reachable(contact.channels).filter(
+      (own) => !channels.some((used) => used.channel === own.channel),
+    ),
   };
 }
 
@@ -128,5 +141,6 @@ export function recipientsForTier(
     recipients,
     ackTimeoutMinutes: step.ackTimeoutMinutes,
     isLast: tier === policy.tiers.length - 1,
+    delivery: step.delivery ?? 'parallel',
   };
 }

@@ -226,6 +226,13 @@ describe(parseRoutingConfig.name, () => {
       /ISO date-time/,
     ],
     [
+      'an unknown delivery mode',
+      ['policies', 'high', 'tiers', 0, 'delivery'],
+      'broadcast',
+      'policies.high.tiers[0].delivery',
+      /parallel|failover/,
+    ],
+    [
       'a webhook over http',
       ['people', 'po-1', 'webhook'],
       'http://hooks.example/x',
@@ -236,6 +243,23 @@ describe(parseRoutingConfig.name, () => {
     const errors = errorsOf(withChange(path, value));
 
     expect(errors).toContainEqual({ path: expectedPath, message: expect.stringMatching(message) });
+  });
+
+  it('accepts a fractional timeout for drills, a failover tier and a webhook to this machine', () => {
+    const input = withChange(['policies', 'high', 'tiers', 0, 'ackTimeoutMinutes'], 0.25);
+    const tier = (input.policies as { high: { tiers: Record<string, unknown>[] } }).high.tiers[0]!;
+    tier.delivery = 'failover';
+    const person = (input.people as Record<string, Record<string, unknown>>)['po-1']!;
+    person.webhook = 'http://127.0.0.1:8085/beacon';
+    person.channels = ['webhook', 'sms'];
+
+    const result = parseRoutingConfig(input);
+
+    expect(result.ok && result.config.policies.high.tiers[0]).toMatchObject({
+      ackTimeoutMinutes: 0.25,
+      delivery: 'failover',
+    });
+    expect(result.ok && result.config.people['po-1']?.webhook).toBe('http://127.0.0.1:8085/beacon');
   });
 
   it('asks for the address of every channel a person lists', () => {

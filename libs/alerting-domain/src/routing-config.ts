@@ -74,11 +74,24 @@ export interface RotationOverride {
   deputy?: string;
 }
 
+/**
+ * How a tier reaches each recipient: 'parallel' sends on every channel at once (DOMAIN.md:
+ * critical goes by SMS and e-mail together); 'failover' sends on the first and moves to the
+ * next only when a send fails.
+ */
+export type DeliveryMode = 'parallel' | 'failover';
+export const DELIVERY_MODES: readonly DeliveryMode[] = ['parallel', 'failover'];
+
 export interface EscalationTier {
   recipients: RecipientRole[];
   channels: Channel[];
-  /** Minutes after this tier was paged; null on the last tier, which nothing follows. */
+  /**
+   * Minutes after this tier was paged; null on the last tier, which nothing follows. Fractions
+   * are allowed (0.25 is 15 seconds) for drills and tests.
+   */
   ackTimeoutMinutes: number | null;
+  /** Absent means 'parallel'. */
+  delivery?: DeliveryMode;
 }
 
 export interface EscalationPolicy {
@@ -137,14 +150,20 @@ const phoneSchema = z
   .string()
   .regex(E164, 'must be an E.164 number such as "+77000000042" (quoted in YAML, no spaces)');
 
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+// Plain http only to this machine (a local relay or a test receiver): nothing crosses a network
+// in clear text.
 const httpsUrlSchema = z.string().refine((value) => {
   try {
     const url = new URL(value);
-    return url.protocol === 'https:' && url.username === '' && url.password === '';
+    const secure =
+      url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+    return secure && url.username === '' && url.password === '';
   } catch {
     return false;
   }
-}, 'must be an https URL without credentials');
+}, 'must be an https URL without credentials (http only to localhost)');
 
 const timeZoneSchema = z
   .string()
@@ -230,10 +249,10 @@ const tierSchema = z.strictObject({
   channels: channelsSchema,
   ackTimeoutMinutes: z
     .number()
-    .int()
     .positive()
     .max(7 * 24 * 60)
     .nullable(),
+  delivery: z.enum(DELIVERY_MODES).optional(),
 });
 
 const policySchema = z

@@ -1,72 +1,87 @@
-import { CASE_EVENTS_TOPIC } from '@beacon/events';
-import { BatchConsumer, createKafka, EventProducer, startWithRetry, topicName, type Kafka } from '@beacon/kafka';
-import { createPool, Outbox, OutboxRelay, type Pool } from '@beacon/persistence';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { BatchConsumer, startWithRetry, type Kafka } from '@beacon/kafka';
+import { type Pool } from '@beacon/persistence';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ChannelRegistry } from './channels/channel-registry.service';
 import { AlertDecisions } from './decisions/alert-decisions.service';
 import { DeliveryWorker } from './deliveries/delivery.worker';
-import { EmailChannel, type DeliveryChannel } from './deliveries/email.channel';
 import { DISPATCHER_CONFIG, type DispatcherConfig } from './dispatcher.config';
-import { RoutingService } from './routing/routing.service';
+import { ALERTING_POOL, KAFKA_CLIENT } from './dispatcher.tokens';
+import { TimersWorker } from './escalation/timers.worker';
+import { EventsRelay } from './events/events-relay.service';
+import { LifecycleEvents } from './events/lifecycle-events.service';
+import { InstanceRegistry } from './routing/instance-registry.service';
 
-/** Wires the three loops of the dispatcher: decide (Kafka), deliver (queue), relay (outbox). */
+/**
+ * Starts and stops the dispatcher's loops in order: decide (Kafka), deliver (queue), clock
+ * (escalations, held updates), relay (outbox), and the SMPP bind.
+ */
 @Injectable()
 export class DispatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DispatcherService.name);
-  readonly pool: Pool;
-  private readonly kafka: Kafka;
-  private readonly producer: EventProducer;
-  private readonly consumer: BatchConsumer;
-  private readonly relay: OutboxRelay;
-  private readonly worker: DeliveryWorker;
-  private readonly channels: Map<string, DeliveryChannel>;
+  private readonly consumers: BatchConsumer[];
 
-  constructor(@Inject(DISPATCHER_CONFIG) config: DispatcherConfig, routing: RoutingService) {
-    this.pool = createPool(config.DATABASE_URL, 'alert-dispatcher');
-    this.kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'alert-dispatcher', topicPrefix: config.KAFKA_TOPIC_PREFIX });
-    this.producer = new EventProducer(this.kafka);
-    const topic = topicName({ topicPrefix: config.KAFKA_TOPIC_PREFIX }, CASE_EVENTS_TOPIC);
-    const outbox = new Outbox('alerting');
-    this.channels = new Map<string, DeliveryChannel>([['email', new EmailChannel(config.SMTP_URL, config.MAIL_FROM)]]);
-    this.relay = new OutboxRelay(this.pool, outbox, (records) => this.producer.send(topic, records));
-    this.worker = new DeliveryWorker(this.pool, outbox, topic, this.channels, config.DELIVERY_POLL_MS, () => this.relay.nudge());
-    const decisions = new AlertDecisions({
-      pool: this.pool,
-      outbox,
-      topic,
-      consumer: config.CONSUMER_GROUP,
-      consoleUrl: config.PUBLIC_CONSOLE_URL,
-      routing,
-      channels: new Set(this.channels.keys()),
-    });
-    this.consumer = new BatchConsumer(this.kafka, {
-      groupId: config.CONSUMER_GROUP,
-      topic,
-      onError: (error) => this.logger.error(`consumer error: ${(error as Error).message}`),
-      handler: {
-        storedOffsets: (t) => decisions.storedOffsets(t),
-        handleBatch: async (t, partition, records) => {
-          const { decided } = await decisions.apply(t, partition, records);
-          if (decided > 0) {
-            this.worker.nudge();
-            this.relay.nudge();
-          }
+  constructor(
+    @Inject(DISPATCHER_CONFIG) config: DispatcherConfig,
+    @Inject(ALERTING_POOL) private readonly pool: Pool,
+    @Inject(KAFKA_CLIENT) kafka: Kafka,
+    events: LifecycleEvents,
+    decisions: AlertDecisions,
+    private readonly relay: EventsRelay,
+    private readonly deliveries: DeliveryWorker,
+    private readonly timers: TimersWorker,
+    private readonly channels: ChannelRegistry,
+    private readonly instances: InstanceRegistry,
+  ) {
+    const consumer = () =>
+      new BatchConsumer(kafka, {
+        groupId: config.CONSUMER_GROUP,
+        topic: events.topic,
+        onError: (error) => this.logger.error(`consumer error: ${(error as Error).message}`),
+        handler: {
+          storedOffsets: (t) => decisions.storedOffsets(t),
+          handleBatch: async (t, partition, records) => {
+            let decided: number;
+            try {
+              ({ decided } = await decisions.apply(t, partition, records));
+            } catch (error) {
+              // kafkajs retries the batch from the stored offset; say why, or the stall is silent.
+              this.logger.error(
+                `deciding partition ${partition} failed, retrying: ${(error as Error).message}`,
+              );
+              throw error;
+            }
+            if (decided > 0) {
+              this.deliveries.nudge();
+              this.relay.nudge();
+            }
+          },
         },
-      },
-    });
+      });
+    this.consumers = Array.from({ length: config.DECISION_CONSUMERS }, consumer);
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    this.channels.start();
     this.relay.start();
-    this.worker.start();
-    void startWithRetry(() => this.consumer.start(), this.logger);
+    this.deliveries.start();
+    this.timers.start();
+    await this.instances.start();
+    for (const consumer of this.consumers) void startWithRetry(() => consumer.start(), this.logger);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer.stop().catch(() => undefined);
-    await this.worker.stop();
+    await Promise.all(this.consumers.map((c) => c.stop().catch(() => undefined)));
+    await this.timers.stop();
+    await this.deliveries.stop();
     await this.relay.stop();
-    await this.producer.disconnect().catch(() => undefined);
-    for (const channel of this.channels.values()) channel.close();
+    await this.instances.stop();
+    await this.channels.close();
     await this.pool.end();
   }
 }

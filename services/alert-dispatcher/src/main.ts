@@ -5,12 +5,12 @@ import { Logger } from '@nestjs/common';
 import { AppModule } from './app.module';
 import { loadDispatcherConfig } from './dispatcher.config';
 import { alertingMigrations } from './migrations';
-import { loadRoutingFile } from './routing/routing.service';
+import { readRoutingFile } from './routing/routing.service';
 
 runMain('alert-dispatcher', async () => {
   const config = loadDispatcherConfig();
   // A bad routing file stops the start with the offending paths, before anything connects.
-  loadRoutingFile(config.ROUTING_CONFIG_PATH);
+  readRoutingFile(config.ROUTING_CONFIG_PATH);
   const logger = new Logger('alert-dispatcher');
   const applied = await runMigrations(config.DATABASE_URL, 'alerting', alertingMigrations);
   if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);

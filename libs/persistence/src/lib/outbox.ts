@@ -39,9 +39,12 @@ export class Outbox {
    * positions within a key is its commit order and a relay never sees a gap it could skip.
    */
   async lockKeys(client: PoolClient, keys: readonly string[]): Promise<void> {
-    for (const key of [...new Set(keys)].sort()) {
-      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [OUTBOX_LOCK_SPACE, key]);
-    }
+    if (keys.length === 0) return;
+    // One round trip, in a fixed order so two writers can never deadlock on each other's keys.
+    await client.query(
+      'SELECT pg_advisory_xact_lock($1, hashtext(k)) FROM (SELECT DISTINCT unnest($2::text[]) AS k ORDER BY 1) keys',
+      [OUTBOX_LOCK_SPACE, [...new Set(keys)]],
+    );
   }
 
   async append(client: PoolClient, records: readonly OutboxRecord[]): Promise<void> {

@@ -1,49 +1,63 @@
-import { type Locale, type MessageFacts } from '@beacon/alerting-domain';
-import { type Outbox, withTransaction, type Pool, type PoolClient } from '@beacon/persistence';
-import { Logger } from '@nestjs/common';
-import { emitLifecycleEvent } from '../decisions/alert-decisions.service';
-import { type DeliveryChannel } from './email.channel';
+import {
+  DEFAULT_RETRY_POLICY,
+  nextFailover,
+  retryDelayMs,
+  type Channel,
+} from '@beacon/alerting-domain';
+import { type CaseEvent } from '@beacon/events';
+import { withTransaction, type Pool, type PoolClient } from '@beacon/persistence';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ChannelError, describeFailure, type SendResult } from '../channels/channel';
+import { ChannelRegistry } from '../channels/channel-registry.service';
+import { DISPATCHER_CONFIG, type DispatcherConfig } from '../dispatcher.config';
+import { ALERTING_POOL } from '../dispatcher.tokens';
+import { EventsRelay } from '../events/events-relay.service';
+import { LifecycleEvents } from '../events/lifecycle-events.service';
+import { DeliveryReceipts } from './delivery-receipts.service';
+import { NotificationsRepository, type NotificationRow } from './notifications.repository';
 
-interface DueNotification {
-  notification_id: string;
-  alert_id: string;
-  case_id: string;
-  recipient_id: string;
-  channel: string;
-  address: string;
-  locale: Locale;
-  tier: number;
-  facts: MessageFacts;
-  attempts: number;
-}
+/** Sends in flight per channel: a hanging SMTP server fills e-mail's slots, never SMS's. */
+const IN_FLIGHT_PER_CHANNEL = 32;
+const CLAIM_CHUNK = 8;
+/** Providers that report delivery later, quoting the id they answered the send with. */
+const RECEIPT_PROVIDERS: ReadonlySet<string> = new Set(['smpp', 'kannel']);
 
-const MAX_ATTEMPTS = 12;
-const SEND_TIMEOUT_MS = 15_000;
-
-/** Exponential backoff with full jitter, capped at five minutes. */
-export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
-  const cap = Math.min(300_000, 1_000 * 2 ** Math.min(attempt, 16));
-  return Math.round(cap / 2 + random() * (cap / 2));
+interface Outcome {
+  row: NotificationRow;
+  result?: SendResult;
+  failure?: unknown;
+  done: (error?: Error) => void;
 }
 
 /**
- * Sends due notifications from the Postgres queue. Rows are claimed with SKIP LOCKED so
- * several dispatchers share the work; each message is sent independently, so one
- * recipient's failing channel never holds up another's.
+ * Sends due notifications from the Postgres queue. Each row is claimed with a lease (SKIP
+ * LOCKED, so several dispatchers share the work), sent on its own, and its outcome recorded
+ * in a transaction of its own: one recipient's slow or failing channel never holds up
+ * another's. A failed send is retried with exponential backoff and jitter, and the message
+ * also fails over to the recipient's next channel.
  */
+@Injectable()
 export class DeliveryWorker {
   private readonly logger = new Logger(DeliveryWorker.name);
   private stopped = true;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  private woken = false;
+  private readonly inFlight = new Map<Channel, number>();
+  private readonly sends = new Set<Promise<void>>();
+  private readonly outcomes: Outcome[] = [];
+  private flushing: Promise<void> | null = null;
+  clock: () => Date = () => new Date();
+  random: () => number = Math.random;
 
   constructor(
-    private readonly pool: Pool,
-    private readonly outbox: Outbox,
-    private readonly topic: string,
-    private readonly channels: ReadonlyMap<string, DeliveryChannel>,
-    private readonly pollMs: number,
-    private readonly onOutcome: () => void = () => undefined,
+    @Inject(DISPATCHER_CONFIG) private readonly config: DispatcherConfig,
+    @Inject(ALERTING_POOL) private readonly pool: Pool,
+    private readonly notifications: NotificationsRepository,
+    private readonly channels: ChannelRegistry,
+    private readonly events: LifecycleEvents,
+    private readonly receipts: DeliveryReceipts,
+    private readonly relay: EventsRelay,
   ) {}
 
   start(): void {
@@ -53,107 +67,266 @@ export class DeliveryWorker {
   }
 
   nudge(): void {
-    this.wake?.();
+    if (this.wake) this.wake();
+    else this.woken = true;
   }
 
-  async stop(): Promise<void> {
+  /** Waits a little for sends in flight; any cut short are sent again once their lease ends. */
+  async stop(graceMs = 5_000): Promise<void> {
     this.stopped = true;
     this.nudge();
     await this.loop;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.sends]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   private async run(): Promise<void> {
+    let failures = 0;
     while (!this.stopped) {
-      let worked = 0;
+      let claimed = 0;
       try {
-        worked = await this.deliverDue();
+        claimed = await this.claimAndSend();
+        failures = 0;
       } catch (error) {
-        this.logger.warn(`delivery round failed: ${(error as Error).message}`);
+        failures += 1;
+        if (failures === 1 || failures % 50 === 0)
+          this.logger.warn(`delivery round failed: ${(error as Error).message}`);
       }
-      if (worked > 0) continue;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.wake = null;
-          resolve();
-        };
-        const timer = setTimeout(done, this.pollMs);
-        this.wake = done;
-      });
+      if (claimed === 0)
+        await this.sleep(
+          failures > 0
+            ? Math.min(5_000, this.config.DELIVERY_POLL_MS * 2 ** failures)
+            : this.config.DELIVERY_POLL_MS,
+        );
     }
   }
 
-  async deliverDue(limit = 25): Promise<number> {
-    return withTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<DueNotification>(
-        `SELECT notification_id, alert_id, case_id, recipient_id, channel, address, locale, tier, facts, attempts
-         FROM alerting.notifications WHERE status = 'pending' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
-      );
-      if (rows.length === 0) return 0;
-      const results = await Promise.allSettled(rows.map((row) => this.sendOne(row)));
-      const now = new Date();
-      for (const [i, row] of rows.entries()) {
-        const result = results[i];
-        if (result?.status === 'fulfilled') await this.recordSent(client, row, result.value, now);
-        else await this.recordFailure(client, row, result?.reason, now);
-      }
-      this.onOutcome();
-      return rows.length;
+  /** One round: claims what each channel has room for and starts sending it. */
+  async claimAndSend(): Promise<number> {
+    const now = this.clock();
+    const lease = this.config.SEND_TIMEOUT_MS + 30_000;
+    let claimed = 0;
+    for (const channel of this.channels.names) {
+      const busy = this.inFlight.get(channel) ?? 0;
+      const room = IN_FLIGHT_PER_CHANNEL - busy;
+      // Under load, claim in chunks rather than one row per finished send.
+      if (room <= 0 || (busy > 0 && room < CLAIM_CHUNK)) continue;
+      const rows = await this.notifications.claimDue(this.pool, [channel], room, now, lease);
+      for (const row of rows) this.startSend(row);
+      claimed += rows.length;
+    }
+    return claimed;
+  }
+
+  private startSend(row: NotificationRow): void {
+    this.inFlight.set(row.channel, (this.inFlight.get(row.channel) ?? 0) + 1);
+    // The channel's slot frees when the send ends; the row stays leased until it is recorded.
+    const release = () => {
+      this.inFlight.set(row.channel, (this.inFlight.get(row.channel) ?? 1) - 1);
+      this.nudge();
+    };
+    const send = this.deliver(row, release)
+      .catch((error: unknown) =>
+        this.logger.error(
+          `recording notification ${row.notification_id} failed: ${(error as Error).message}`,
+        ),
+      )
+      .finally(() => this.sends.delete(send));
+    this.sends.add(send);
+  }
+
+  private async deliver(row: NotificationRow, release: () => void): Promise<void> {
+    let outcome: Omit<Outcome, 'done'>;
+    try {
+      outcome = { row, result: await this.sendWithTimeout(row) };
+    } catch (error) {
+      outcome = { row, failure: error };
+    } finally {
+      release();
+    }
+    await this.record(outcome);
+    this.relay.nudge();
+  }
+
+  /**
+   * Outcomes are written in batches: under load one transaction settles every send that
+   * finished meanwhile, instead of one transaction per message.
+   */
+  private record(outcome: Omit<Outcome, 'done'>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.outcomes.push({ ...outcome, done: (error) => (error ? reject(error) : resolve()) });
+      if (!this.flushing)
+        this.flushing = this.flushOutcomes().finally(() => (this.flushing = null));
     });
   }
 
-  private async sendOne(row: DueNotification): Promise<{ providerMessageId?: string }> {
+  private async flushOutcomes(): Promise<void> {
+    while (this.outcomes.length > 0) {
+      const batch = this.outcomes.splice(0, 200);
+      try {
+        const failedOver = await withTransaction(this.pool, (client) => this.settle(client, batch));
+        for (const outcome of batch) outcome.done();
+        if (failedOver) this.nudge();
+      } catch (error) {
+        for (const outcome of batch) outcome.done(error as Error);
+      }
+    }
+  }
+
+  /** Returns whether any failed message was moved to another channel. */
+  private async settle(client: PoolClient, batch: readonly Outcome[]): Promise<boolean> {
+    const now = this.clock();
+    const sent = batch.filter((o): o is Outcome & { result: SendResult } => o.result !== undefined);
+    const results = new Map(sent.map((o) => [o.row.notification_id, o.result]));
+    // Another instance may have sent a row after this one's lease ran out: settle each once.
+    const settled = await this.notifications.markSentMany(
+      client,
+      sent.map((o) => ({ notificationId: o.row.notification_id, ...o.result })),
+      now,
+    );
+    const events: CaseEvent[] = [];
+    for (const row of settled) {
+      const result = results.get(row.notification_id);
+      events.push(
+        this.events.build('notification-sent', row.case_id, now, {
+          alertId: row.alert_id,
+          notificationId: row.notification_id,
+          recipientId: row.recipient_id,
+          channel: row.channel,
+          tier: row.tier,
+          attempt: Math.min(100, row.attempts),
+        }),
+      );
+      if (
+        result?.delivered &&
+        (await this.notifications.markDelivered(client, row.notification_id, now))
+      ) {
+        events.push(
+          this.events.build('notification-delivered', row.case_id, now, {
+            alertId: row.alert_id,
+            notificationId: row.notification_id,
+            recipientId: row.recipient_id,
+            channel: row.channel,
+            ...(result.providerMessageId
+              ? { providerMessageId: result.providerMessageId.slice(0, 200) }
+              : {}),
+          }),
+        );
+      }
+    }
+    await this.events.emitAll(client, events);
+    // Only SMS providers send receipts; they may have arrived before this commit.
+    for (const row of settled) {
+      const result = results.get(row.notification_id);
+      if (result?.providerMessageId && RECEIPT_PROVIDERS.has(result.provider)) {
+        await this.receipts.reconcile(client, row, result.provider, result.providerMessageId);
+      }
+    }
+    let failedOver = false;
+    for (const outcome of batch) {
+      if (outcome.result === undefined)
+        failedOver =
+          (await this.recordFailure(client, outcome.row, outcome.failure, now)) || failedOver;
+    }
+    return failedOver;
+  }
+
+  private async sendWithTimeout(row: NotificationRow): Promise<SendResult> {
     const channel = this.channels.get(row.channel);
-    if (!channel) throw new Error(`channel ${row.channel} is not configured`);
+    if (!channel)
+      throw new ChannelError(
+        'CHANNEL_NOT_CONFIGURED',
+        `channel ${row.channel} is not configured here`,
+      );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${SEND_TIMEOUT_MS} ms`)), SEND_TIMEOUT_MS);
+      timer = setTimeout(
+        () =>
+          reject(new ChannelError('TIMEOUT', `no answer within ${this.config.SEND_TIMEOUT_MS} ms`)),
+        this.config.SEND_TIMEOUT_MS,
+      );
     });
     try {
-      return await Promise.race([channel.send(row.address, row.locale, row.facts), timeout]);
+      return await Promise.race([
+        channel.send({
+          notificationId: row.notification_id,
+          alertId: row.alert_id,
+          recipientId: row.recipient_id,
+          address: row.address,
+          locale: row.locale,
+          facts: row.facts,
+        }),
+        timeout,
+      ]);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async recordSent(client: PoolClient, row: DueNotification, _result: { providerMessageId?: string }, now: Date) {
-    await client.query(
-      `UPDATE alerting.notifications SET status = 'sent', attempts = attempts + 1, sent_at = $2, last_error = NULL
-       WHERE notification_id = $1`,
-      [row.notification_id, now],
-    );
-    await emitLifecycleEvent(client, this.outbox, this.topic, 'notification-sent', row.case_id, now, {
-      alertId: row.alert_id,
-      notificationId: row.notification_id,
-      recipientId: row.recipient_id,
-      channel: row.channel as 'email',
-      tier: row.tier,
-      attempt: row.attempts + 1,
-    });
-  }
-
-  private async recordFailure(client: PoolClient, row: DueNotification, reason: unknown, now: Date) {
+  private async recordFailure(
+    client: PoolClient,
+    claimed: NotificationRow,
+    reason: unknown,
+    now: Date,
+  ): Promise<boolean> {
+    const { code, message } = describeFailure(reason);
+    const row = await this.notifications.lockPending(client, claimed.notification_id);
+    if (!row) return false;
     const attempt = row.attempts + 1;
-    const willRetry = attempt < MAX_ATTEMPTS;
-    // Provider errors can echo addresses back; those stay out of events and logs.
-    const message = (reason instanceof Error ? reason.message : 'unknown error').replace(/[^\s<>]+@[^\s<>]+/g, '<address>');
-    const code = reason instanceof Error && 'code' in reason ? String((reason as { code: unknown }).code) : 'ERROR';
-    await client.query(
-      `UPDATE alerting.notifications SET attempts = $2, status = $3, next_attempt_at = $4, last_error = $5
-       WHERE notification_id = $1`,
-      [row.notification_id, attempt, willRetry ? 'pending' : 'failed', new Date(now.getTime() + retryDelayMs(attempt)), `${code}: ${message}`.slice(0, 300)],
-    );
-    await emitLifecycleEvent(client, this.outbox, this.topic, 'notification-failed', row.case_id, now, {
+    const willRetry = attempt < this.config.DELIVERY_MAX_ATTEMPTS;
+    const retryAt = willRetry
+      ? new Date(
+          now.getTime() +
+            retryDelayMs(attempt, this.random, {
+              baseMs: this.config.DELIVERY_RETRY_BASE_MS,
+              capMs: DEFAULT_RETRY_POLICY.capMs,
+            }),
+        )
+      : null;
+    await this.notifications.markFailed(client, row.notification_id, {
+      attempts: attempt,
+      retryAt,
+      error: `${code}: ${message}`,
+    });
+    await this.events.emit(client, 'notification-failed', row.case_id, now, {
       alertId: row.alert_id,
       notificationId: row.notification_id,
       recipientId: row.recipient_id,
-      channel: row.channel as 'email',
-      attempt,
+      channel: row.channel,
+      attempt: Math.min(100, attempt),
       reason: `${code}: ${message}`.slice(0, 200),
       willRetry,
     });
-    this.logger.warn(`notification ${row.notification_id} via ${row.channel} failed (attempt ${attempt}): ${code}`);
+    const used = await this.notifications.channelsOfMessage(client, row.message_id);
+    const next = nextFailover(row.plan, used);
+    const failedOver =
+      next !== null && (await this.notifications.addChannel(client, row, next, now));
+    this.logger.warn(
+      `notification ${row.notification_id} via ${row.channel} failed (attempt ${attempt}): ${code}` +
+        (failedOver && next ? `; failing over to ${next.channel}` : ''),
+    );
+    return failedOver;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
   }
 }

@@ -1,9 +1,18 @@
-import { Controller, Get } from '@nestjs/common';
-import { DispatcherService } from '../dispatcher.service';
+import { type Pool } from '@beacon/persistence';
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ChannelRegistry } from '../channels/channel-registry.service';
+import { NotificationsRepository } from '../deliveries/notifications.repository';
+import { ALERTING_POOL } from '../dispatcher.tokens';
+import { RoutingService } from '../routing/routing.service';
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dispatcher: DispatcherService) {}
+  constructor(
+    @Inject(ALERTING_POOL) private readonly pool: Pool,
+    private readonly notifications: NotificationsRepository,
+    private readonly channels: ChannelRegistry,
+    private readonly routing: RoutingService,
+  ) {}
 
   @Get('live')
   live() {
@@ -12,9 +21,17 @@ export class HealthController {
 
   @Get('ready')
   async ready() {
-    const { rows } = await this.dispatcher.pool.query<{ pending: string }>(
-      `SELECT count(*) AS pending FROM alerting.notifications WHERE status = 'pending'`,
-    );
-    return { status: 'ok', pendingNotifications: Number(rows[0]?.pending ?? 0) };
+    const routing = this.routing.status;
+    return {
+      status: 'ok',
+      pendingNotifications: await this.notifications.pendingCount(this.pool),
+      channels: this.channels.names,
+      smppBound: this.channels.smppBound,
+      routing: {
+        sha256: routing.sha256,
+        loadedAt: routing.loadedAt.toISOString(),
+        lastReloadError: routing.error !== null,
+      },
+    };
   }
 }

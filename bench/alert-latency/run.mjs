@@ -1,0 +1,483 @@
+#!/usr/bin/env node
+// Alert latency: hotline report accepted (intake answers 202) → page accepted by the SMTP
+// server, at a steady rate of reports, through the four services running as processes on
+// real Kafka and PostgreSQL. Beside it, plain kafkajs produce → consume latency on the same
+// broker in the same run, the floor any Kafka pipeline stands on.
+//
+//   node bench/alert-latency/run.mjs [--rate 100] [--duration 60] [--kafka-duration 20] [--json]
+//
+// Progress goes to stderr; the table (or, with --json, one JSON object) to stdout.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(path.join(root, 'package.json'));
+const { Kafka, logLevel } = require('kafkajs');
+const { SMTPServer } = require('smtp-server');
+const pg = require('pg');
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 && args[at + 1] !== undefined ? Number(args[at + 1]) : fallback;
+};
+const json = args.includes('--json');
+const RATE = option('rate', 100);
+const DURATION_S = option('duration', 60);
+const KAFKA_DURATION_S = option('kafka-duration', 20);
+const DRAIN_MS = 30_000;
+const TARGET_P99_MS = 1_000;
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round(sorted[index]);
+}
+
+function summary(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? Math.round(sorted[sorted.length - 1]) : null,
+  };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real SMTP server that notes when the first page about each case arrived. */
+async function startSmtp() {
+  const arrivals = new Map();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      let text = '';
+      stream.on('data', (chunk) => {
+        if (text.length < 32_768) text += chunk.toString('latin1');
+      });
+      stream.on('end', () => {
+        const receivedAt = performance.timeOrigin + performance.now();
+        // The case link in the body names the case; its six-digit reference can collide.
+        const caseId = /\/cases\/([0-9a-f-]{36})/.exec(text)?.[1];
+        if (caseId && !arrivals.has(caseId)) arrivals.set(caseId, receivedAt);
+        callback();
+      });
+    },
+  });
+  const port = await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server.server.address().port));
+  });
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    arrivals,
+    stop: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+function startService(name, env, port, nodeArgs = []) {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, path.join(root, 'dist/services', name, 'src/main.js')],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        ...env,
+        PORT: String(port),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stderr.on('data', (chunk) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const service = {
+    name,
+    baseUrl: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  return (async () => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null)
+        throw new Error(`${name} exited during start-up:\n${output.slice(-4_000)}`);
+      const ok = await fetch(`${service.baseUrl}/health/ready`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) return service;
+      if (Date.now() > deadline) {
+        await service.stop();
+        throw new Error(`${name} did not become ready:\n${output.slice(-4_000)}`);
+      }
+      await sleep(200);
+    }
+  })();
+}
+
+function report(n) {
+  const occurredAt = new Date(Date.now() - 30 * 60_000).toISOString();
+  return {
+    occurredAt,
+    timeBand: 'night',
+    region: 'almaty',
+    source: { role: 'family', reliability: 'credible', channel: 'call', language: 'ru' },
+    recordedBy: 'operator-bench',
+    persons: [
+      {
+        name: `Bench Person ${n}`,
+        registrationNumber: `BEN-${String(n).padStart(8, '0')}`,
+        unhcrStatus: 'refugee',
+        countryOfOrigin: 'UZ',
+        sex: 'male',
+        ageBand: '18-59',
+      },
+    ],
+    facts: [
+      {
+        type: 'detention-reported',
+        place: { region: 'almaty', district: 'bostandyk' },
+        authority: 'police',
+        manner: 'street',
+        statedReason: 'none-given',
+        witnesses: 1,
+      },
+    ],
+  };
+}
+
+/** Open loop at a fixed rate: each report leaves on its schedule whether or not the last was answered. */
+async function load(intake, hotlineKey) {
+  const accepted = new Map(); // case id → accepted-at (ms since epoch)
+  const refusals = {};
+  let failed = 0;
+  const total = RATE * DURATION_S;
+  const interval = 1_000 / RATE;
+  const started = performance.now();
+  const inFlight = [];
+  for (let n = 0; n < total; n += 1) {
+    const due = started + n * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    inFlight.push(
+      fetch(`${intake.baseUrl}/v1/reports`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${hotlineKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomUUID(),
+        },
+        body: JSON.stringify(report(n)),
+      })
+        .then(async (response) => {
+          const at = performance.timeOrigin + performance.now();
+          if (response.status !== 202) {
+            failed += 1;
+            refusals[response.status] = (refusals[response.status] ?? 0) + 1;
+            await response.text();
+            return;
+          }
+          const body = await response.json();
+          for (const c of body.cases) accepted.set(c.caseId, at);
+        })
+        .catch((error) => {
+          failed += 1;
+          refusals[error.cause?.code ?? 'error'] =
+            (refusals[error.cause?.code ?? 'error'] ?? 0) + 1;
+        }),
+    );
+    if (n > 0 && n % (RATE * 10) === 0) log(`${n} reports sent`);
+  }
+  await Promise.all(inFlight);
+  if (failed > 0) log(`reports refused: ${JSON.stringify(refusals)}`);
+  return { accepted, failed, refusals, sent: total, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Plain kafkajs on the same broker: acks=all produce → eachMessage, at the same rate. */
+async function kafkaBaseline(brokers) {
+  const kafka = new Kafka({
+    clientId: 'bench-baseline',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const topic = `bench.baseline.${randomBytes(4).toString('hex')}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({
+    groupId: `bench-${randomBytes(4).toString('hex')}`,
+    maxWaitTimeInMs: 100,
+  });
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const latencies = [];
+  let joined;
+  const ready = new Promise((resolve) => (joined = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      latencies.push(performance.timeOrigin + performance.now() - Number(message.value.toString()));
+    },
+  });
+  await ready;
+  const total = RATE * KAFKA_DURATION_S;
+  const interval = 1_000 / RATE;
+  const started = performance.now();
+  const sends = [];
+  for (let n = 0; n < total; n += 1) {
+    const wait = started + n * interval - performance.now();
+    if (wait > 1) await sleep(wait);
+    sends.push(
+      producer.send({
+        topic,
+        acks: -1,
+        messages: [{ key: String(n), value: String(performance.timeOrigin + performance.now()) }],
+      }),
+    );
+  }
+  await Promise.all(sends);
+  const deadline = Date.now() + 15_000;
+  while (latencies.length < total && Date.now() < deadline) await sleep(50);
+  await consumer.disconnect();
+  await producer.disconnect();
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.disconnect();
+  return { sent: total, ...summary(latencies) };
+}
+
+async function main() {
+  log('building (node tools/build.mjs)');
+  const build = spawnSync(process.execPath, [path.join(root, 'tools/build.mjs')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (build.status !== 0) throw new Error('build failed');
+
+  const { resolveInfrastructure, createDatabase, dropDatabase, databaseUrl } = await import(
+    path.join(root, 'tools/infra/index.mjs')
+  );
+  const infra = await resolveInfrastructure({ log });
+  const adminUrl = infra.env.DATABASE_URL;
+  const dbName = `beacon_bench_${Date.now().toString(36)}`;
+  await createDatabase(adminUrl, dbName);
+  const dbUrl = databaseUrl(adminUrl, dbName);
+  const smtp = await startSmtp();
+  const services = [];
+  const hotlineKey = `bk_dev_${randomBytes(32).toString('base64url')}`;
+  try {
+    const shared = {
+      DATABASE_URL: dbUrl,
+      KAFKA_BROKERS: infra.env.KAFKA_BROKERS,
+      KAFKA_TOPIC_PREFIX: `bench_${randomBytes(3).toString('hex')}.`,
+    };
+    const [intakePort, projectorPort, dispatcherPort, consolePort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    log('starting intake-api, case-projector, alert-dispatcher, ops-console');
+    const intake = await startService(
+      'intake-api',
+      {
+        ...shared,
+        PERSON_HMAC_KEY: randomBytes(32).toString('base64'),
+        VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`,
+        DEV_API_KEY: hotlineKey,
+        // One bench client stands for many hotlines: the per-hotline limit (20/s) is not what is measured.
+        RATE_LIMIT_PER_SECOND: String(Math.max(1_000, RATE * 2)),
+        RATE_LIMIT_BURST: String(Math.max(2_000, RATE * 4)),
+      },
+      intakePort,
+    );
+    services.push(intake);
+    services.push(await startService('case-projector', shared, projectorPort));
+    services.push(
+      await startService(
+        'alert-dispatcher',
+        {
+          ...shared,
+          SMTP_URL: smtp.url,
+          ROUTING_CONFIG_PATH: path.join(root, 'bench/alert-latency/routing.yaml'),
+          PUBLIC_CONSOLE_URL: `http://127.0.0.1:${consolePort}`,
+        },
+        dispatcherPort,
+        // BENCH_PROFILE=<dir> writes a V8 CPU profile of the dispatcher there when it stops.
+        process.env.BENCH_PROFILE
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+          : [],
+      ),
+    );
+    services.push(
+      await startService(
+        'ops-console',
+        { DATABASE_URL: dbUrl, CONSOLE_API_KEYS: `bench:${randomBytes(32).toString('base64url')}` },
+        consolePort,
+      ),
+    );
+
+    // One report first, so topic creation and consumer-group joins are not timed.
+    log('warming up');
+    await fetch(`${intake.baseUrl}/v1/reports`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${hotlineKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+      },
+      body: JSON.stringify(report(-1)),
+    });
+    const warmDeadline = Date.now() + 60_000;
+    while (smtp.arrivals.size === 0 && Date.now() < warmDeadline) await sleep(100);
+    if (smtp.arrivals.size === 0)
+      throw new Error(
+        `no page arrived during the warm-up:\n${services
+          .map((s) => s.output())
+          .join('\n')
+          .slice(-6_000)}`,
+      );
+    smtp.arrivals.clear();
+
+    log(`${RATE} reports/s for ${DURATION_S} s`);
+    const run = await load(intake, hotlineKey);
+    const drainUntil = Date.now() + DRAIN_MS;
+    while (
+      Date.now() < drainUntil &&
+      [...run.accepted.keys()].some((caseId) => !smtp.arrivals.has(caseId))
+    )
+      await sleep(200);
+    const latencies = [];
+    for (const [caseId, acceptedAt] of run.accepted) {
+      const arrived = smtp.arrivals.get(caseId);
+      if (arrived !== undefined) latencies.push(Math.max(0, arrived - acceptedAt));
+    }
+    const alerts = summary(latencies);
+    // Where the time goes: accepted → alert decided (Kafka, projector-free path to the dispatcher), decided → SMTP.
+    const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM alerting.notifications WHERE status = 'sent'`,
+    );
+    const { rows: raised } = await pool.query(
+      `SELECT case_id, extract(epoch FROM raised_at) * 1000 AS at FROM alerting.alerts`,
+    );
+    await pool.end();
+    const toDecision = [];
+    const decisionToSmtp = [];
+    for (const { case_id: caseId, at } of raised) {
+      const acceptedAt = run.accepted.get(caseId);
+      const arrived = smtp.arrivals.get(caseId);
+      if (acceptedAt !== undefined) toDecision.push(Math.max(0, Number(at) - acceptedAt));
+      if (arrived !== undefined) decisionToSmtp.push(Math.max(0, arrived - Number(at)));
+    }
+    const decided = summary(toDecision);
+    const delivered = summary(decisionToSmtp);
+
+    log(`plain Kafka produce → consume, ${RATE} messages/s for ${KAFKA_DURATION_S} s`);
+    const kafka = await kafkaBaseline(infra.env.KAFKA_BROKERS);
+
+    const result = {
+      rate: RATE,
+      durationS: DURATION_S,
+      reportsSent: run.sent,
+      reportsAccepted: run.accepted.size,
+      reportsFailed: run.failed,
+      refusals: run.refusals,
+      achievedRate: Math.round((run.sent / run.seconds) * 10) / 10,
+      pagesTimed: alerts.count,
+      pagesMissing: run.accepted.size - alerts.count,
+      notificationsSent: rows[0]?.n ?? 0,
+      p50Ms: alerts.p50,
+      p90Ms: alerts.p90,
+      p99Ms: alerts.p99,
+      maxMs: alerts.max,
+      decisionP50Ms: decided.p50,
+      decisionP99Ms: decided.p99,
+      deliveryP50Ms: delivered.p50,
+      deliveryP99Ms: delivered.p99,
+      kafkaMessages: kafka.count,
+      kafkaP50Ms: kafka.p50,
+      kafkaP90Ms: kafka.p90,
+      kafkaP99Ms: kafka.p99,
+      kafkaMaxMs: kafka.max,
+      targetP99Ms: TARGET_P99_MS,
+      meetsTarget:
+        alerts.p99 !== null && alerts.p99 <= TARGET_P99_MS && alerts.count === run.accepted.size,
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    };
+    if (json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } else {
+      const row = (label, a, b) =>
+        `${label.padEnd(34)}${String(a ?? '-').padStart(12)}${String(b ?? '-').padStart(14)}`;
+      process.stdout.write(
+        [
+          `alert latency, ${RATE} reports/s for ${DURATION_S} s (${result.achievedRate}/s achieved), ${result.machine.cpus} CPUs`,
+          row('', 'report→SMTP', 'Kafka p→c'),
+          row('samples', result.pagesTimed, result.kafkaMessages),
+          row('p50 ms', result.p50Ms, result.kafkaP50Ms),
+          row('p90 ms', result.p90Ms, result.kafkaP90Ms),
+          row('p99 ms', result.p99Ms, result.kafkaP99Ms),
+          row('max ms', result.maxMs, result.kafkaMaxMs),
+          row(
+            '  of which accepted→decided p50/p99',
+            `${result.decisionP50Ms}/${result.decisionP99Ms}`,
+            '',
+          ),
+          row(
+            '  of which decided→SMTP p50/p99',
+            `${result.deliveryP50Ms}/${result.deliveryP99Ms}`,
+            '',
+          ),
+          row('reports accepted / failed', `${result.reportsAccepted}/${result.reportsFailed}`, ''),
+          row('pages missing after 30 s', result.pagesMissing, ''),
+          `target p99 ≤ ${TARGET_P99_MS} ms: ${result.meetsTarget ? 'met' : 'NOT met'}`,
+        ].join('\n') + '\n',
+      );
+    }
+    process.exitCode = result.meetsTarget ? 0 : 1;
+  } finally {
+    await Promise.all(services.map((s) => s.stop()));
+    await smtp.stop();
+    // BENCH_KEEP_DB=1 keeps the run's database for a closer look at where the time went.
+    if (process.env.BENCH_KEEP_DB) log(`kept database ${dbName}`);
+    else await dropDatabase(adminUrl, dbName).catch(() => undefined);
+    await infra.stop();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,134 @@
+import {
+  createTestDatabase,
+  freePort,
+  requireInfrastructure,
+  startSmtpCapture,
+  uniqueName,
+  type SmtpCapture,
+} from '@beacon/testing';
+import {
+  aCase,
+  eventually,
+  lifecycleEvents,
+  routingFile,
+  sharedInfrastructure,
+  startDispatcher,
+  startSmppSimulator,
+  type Harness,
+  type SharedInfrastructure,
+  type SmppSimulator,
+} from '../testing/dispatcher.harness';
+
+const officer = '77000000301';
+const officerMail = 'po-shy-1@beacon.example';
+
+describe('alert lifecycle after the page: stand-down, follow-up, resolve', () => {
+  let infra: SharedInfrastructure;
+  let smsc: SmppSimulator;
+  let smtp: SmtpCapture;
+  let harness: Harness;
+
+  beforeAll(async () => {
+    infra = await sharedInfrastructure(
+      await createTestDatabase('beacon_alerting_lifecycle'),
+      requireInfrastructure('KAFKA_BROKERS'),
+      `${uniqueName('lifecycle')}.`,
+    );
+    smsc = await startSmppSimulator();
+    smtp = await startSmtpCapture();
+    harness = await startDispatcher(infra, await freePort(), {
+      SMTP_URL: smtp.url,
+      SMPP_URL: smsc.url,
+      ROUTING_CONFIG_PATH: routingFile(),
+    });
+    await smsc.waitForBind();
+  });
+
+  afterAll(async () => {
+    await harness?.stop();
+    await smsc?.stop();
+    await smtp?.stop();
+    await infra?.close();
+  });
+
+  /** Pages the Shymkent officer about a new case and waits until the page is recorded as sent. */
+  async function pagedCase() {
+    const victim = aCase('shymkent');
+    const before = smsc.messages.length;
+    await harness.publish([victim.detained()]);
+    await smsc.waitForMessage((m) => smsc.messages.indexOf(m) >= before && m.to === officer);
+    await eventually(
+      harness.db,
+      `SELECT 1 FROM alerting.notifications WHERE case_id = $1 AND status = 'sent'`,
+      [victim.caseId],
+      (rows) => rows.length === 2,
+      'the page sent by SMS and e-mail',
+    );
+    return victim;
+  }
+
+  const alertOf = async (caseId: string) =>
+    (
+      await harness.db.query<{ alert_id: string; status: string }>(
+        `SELECT alert_id, status FROM alerting.alerts WHERE case_id = $1 ORDER BY raised_at`,
+        [caseId],
+      )
+    ).rows;
+
+  it('tells whoever was paged to stand down when the person is released, and closes the alert', async () => {
+    const victim = await pagedCase();
+    const before = smsc.messages.length;
+    await harness.publish([victim.released()]);
+
+    const standDown = await smsc.waitForMessage(
+      (m) => smsc.messages.indexOf(m) >= before && m.to === officer,
+    );
+    expect(standDown.text).toMatch(/^Beacon: stand down, case BCN-\d{6} REL\. No action needed\.$/);
+    const mail = await smtp.waitForMail(
+      (m) => m.envelopeTo.includes(officerMail) && /Stand down/.test(m.parsed.subject ?? ''),
+    );
+    expect(mail.parsed.text).not.toMatch(/ACK/);
+    const [alert] = await alertOf(victim.caseId);
+    expect(alert?.status).toBe('resolved');
+    expect(await lifecycleEvents(harness.db, victim.caseId)).toContainEqual({
+      name: 'alert-resolved',
+      data: { alertId: alert!.alert_id, reason: 'released' },
+    });
+    const { rows: timers } = await harness.db.query(
+      `SELECT 1 FROM alerting.escalations WHERE alert_id = $1`,
+      [alert!.alert_id],
+    );
+    expect(timers).toHaveLength(0);
+  });
+
+  it('sends the post-return follow-up to whoever was paged when the person is removed', async () => {
+    const victim = await pagedCase();
+    const before = smsc.messages.length;
+    await harness.publish([victim.removed()]);
+
+    const followUp = await smsc.waitForMessage(
+      (m) => smsc.messages.indexOf(m) >= before && m.to === officer,
+    );
+    expect(followUp.text).toMatch(
+      /^Beacon: CRITICAL follow-up after removal, case BCN-\d{6} DEP\. Reply ACK \d{4}$/,
+    );
+    expect((await alertOf(victim.caseId))[0]?.status).toBe('open');
+  });
+
+  it('resolves the alert when the case leaves critical and high', async () => {
+    const victim = await pagedCase();
+    await harness.publish([victim.closed()]);
+
+    const [alert] = await eventually<{ alert_id: string; status: string }>(
+      harness.db,
+      `SELECT alert_id, status FROM alerting.alerts WHERE case_id = $1`,
+      [victim.caseId],
+      (rows) => rows[0]?.status === 'resolved',
+      'the alert resolved',
+    );
+    expect(await lifecycleEvents(harness.db, victim.caseId)).toContainEqual({
+      name: 'alert-resolved',
+      data: { alertId: alert!.alert_id, reason: 'urgency-dropped' },
+    });
+  });
+});

@@ -1,0 +1,298 @@
+import {
+  type Channel,
+  type ChannelAddress,
+  type Locale,
+  type MessageFacts,
+  type MessageKind,
+} from '@beacon/alerting-domain';
+import { type Pool, type PoolClient } from '@beacon/persistence';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+
+/** The channels a message may use: the tier's, then the recipient's others (failover order). */
+export interface MessagePlan {
+  channels: ChannelAddress[];
+  fallbacks: ChannelAddress[];
+}
+
+export interface NotificationRow {
+  notification_id: string;
+  message_id: string;
+  alert_id: string;
+  case_id: string;
+  recipient_id: string;
+  channel: Channel;
+  address: string;
+  locale: Locale;
+  tier: number;
+  kind: MessageKind;
+  facts: MessageFacts;
+  plan: MessagePlan;
+  attempts: number;
+  status: 'pending' | 'sent' | 'failed' | 'cancelled';
+  provider: string | null;
+  provider_message_id: string | null;
+  delivered_at: Date | null;
+}
+
+const COLUMNS = `notification_id, message_id, alert_id, case_id, recipient_id, channel, address, locale, tier, kind,
+  facts, plan, attempts, status, provider, provider_message_id, delivered_at`;
+
+export interface NewMessage {
+  alertId: string;
+  caseId: string;
+  recipientId: string;
+  locale: Locale;
+  tier: number;
+  facts: MessageFacts;
+  plan: MessagePlan;
+  /** The channels it goes out on now; the rest of the plan is for failover. */
+  channels: ChannelAddress[];
+}
+
+export interface PagedRecipient {
+  recipient_id: string;
+  locale: Locale;
+  channel: Channel;
+  address: string;
+}
+
+/** The notification queue: one row per message and channel, sent by the delivery worker. */
+@Injectable()
+export class NotificationsRepository {
+  async enqueue(client: PoolClient, message: NewMessage, now: Date): Promise<string[]> {
+    const messageId = randomUUID();
+    const ids = message.channels.map(() => randomUUID());
+    if (ids.length === 0) return [];
+    await client.query(
+      `INSERT INTO alerting.notifications (notification_id, message_id, alert_id, case_id, recipient_id, channel, address,
+         locale, tier, kind, facts, plan, next_attempt_at)
+       SELECT n, $2, $3, $4, $5, c, a, $6, $7, $8, $9, $10, $11
+       FROM UNNEST($1::uuid[], $12::text[], $13::text[]) AS t(n, c, a)`,
+      [
+        ids,
+        messageId,
+        message.alertId,
+        message.caseId,
+        message.recipientId,
+        message.locale,
+        message.tier,
+        message.facts.kind,
+        JSON.stringify(message.facts),
+        JSON.stringify(message.plan),
+        now,
+        message.channels.map((c) => c.channel),
+        message.channels.map((c) => c.address),
+      ],
+    );
+    return ids;
+  }
+
+  /** Adds one more channel to a message after a failed send; false when it was already there. */
+  async addChannel(
+    client: PoolClient,
+    row: NotificationRow,
+    next: ChannelAddress,
+    now: Date,
+  ): Promise<boolean> {
+    const { rowCount } = await client.query(
+      `INSERT INTO alerting.notifications (notification_id, message_id, alert_id, case_id, recipient_id, channel, address,
+         locale, tier, kind, facts, plan, next_attempt_at)
+       SELECT $1, message_id, alert_id, case_id, recipient_id, $3, $4, locale, tier, kind, facts, plan, $5
+       FROM alerting.notifications WHERE notification_id = $2
+       ON CONFLICT (message_id, channel) DO NOTHING`,
+      [randomUUID(), row.notification_id, next.channel, next.address, now],
+    );
+    return rowCount === 1;
+  }
+
+  async channelsOfMessage(client: PoolClient, messageId: string): Promise<Channel[]> {
+    const { rows } = await client.query<{ channel: Channel }>(
+      `SELECT channel FROM alerting.notifications WHERE message_id = $1`,
+      [messageId],
+    );
+    return rows.map((r) => r.channel);
+  }
+
+  /**
+   * Claims due rows on the given channels with a lease: they are not due again until the
+   * lease ends, so a dispatcher killed mid-send leaves them to be sent again, never lost.
+   */
+  async claimDue(
+    pool: Pool,
+    channels: readonly Channel[],
+    limit: number,
+    now: Date,
+    leaseMs: number,
+  ): Promise<NotificationRow[]> {
+    if (channels.length === 0 || limit <= 0) return [];
+    const { rows } = await pool.query<NotificationRow>(
+      `UPDATE alerting.notifications SET next_attempt_at = $4
+       WHERE notification_id IN (
+         SELECT notification_id FROM alerting.notifications
+         WHERE status = 'pending' AND next_attempt_at <= $3 AND channel = ANY($1::text[])
+         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING ${COLUMNS}`,
+      [channels, limit, now, new Date(now.getTime() + leaseMs)],
+    );
+    return rows;
+  }
+
+  /** The row as it is now, locked; null when another outcome already settled it. */
+  async lockPending(client: PoolClient, notificationId: string): Promise<NotificationRow | null> {
+    const { rows } = await client.query<NotificationRow>(
+      `SELECT ${COLUMNS} FROM alerting.notifications WHERE notification_id = $1 AND status = 'pending' FOR UPDATE`,
+      [notificationId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async markSent(
+    client: PoolClient,
+    notificationId: string,
+    result: { provider: string; providerMessageId?: string },
+    now: Date,
+  ): Promise<void> {
+    await client.query(
+      `UPDATE alerting.notifications SET status = 'sent', attempts = attempts + 1, sent_at = $2, last_error = NULL,
+         provider = $3, provider_message_id = $4
+       WHERE notification_id = $1`,
+      [notificationId, now, result.provider, result.providerMessageId ?? null],
+    );
+  }
+
+  /** Settles a batch of successful sends; returns the rows it settled (not those already settled). */
+  async markSentMany(
+    client: PoolClient,
+    sent: readonly { notificationId: string; provider: string; providerMessageId?: string }[],
+    now: Date,
+  ): Promise<NotificationRow[]> {
+    if (sent.length === 0) return [];
+    const { rows } = await client.query<NotificationRow>(
+      `UPDATE alerting.notifications n SET status = 'sent', attempts = n.attempts + 1, sent_at = $4, last_error = NULL,
+         provider = u.provider, provider_message_id = u.reference
+       FROM UNNEST($1::uuid[], $2::text[], $3::text[]) AS u(id, provider, reference)
+       WHERE n.notification_id = u.id AND n.status = 'pending'
+       RETURNING ${COLUMNS.split(',')
+         .map((c) => `n.${c.trim()}`)
+         .join(', ')}`,
+      [
+        sent.map((s) => s.notificationId),
+        sent.map((s) => s.provider),
+        sent.map((s) => s.providerMessageId ?? null),
+        now,
+      ],
+    );
+    return rows;
+  }
+
+  async markDelivered(client: PoolClient, notificationId: string, now: Date): Promise<boolean> {
+    const { rowCount } = await client.query(
+      `UPDATE alerting.notifications SET delivered_at = $2 WHERE notification_id = $1 AND delivered_at IS NULL`,
+      [notificationId, now],
+    );
+    return rowCount === 1;
+  }
+
+  async markFailed(
+    client: PoolClient,
+    notificationId: string,
+    update: { attempts: number; retryAt: Date | null; error: string },
+  ): Promise<void> {
+    await client.query(
+      `UPDATE alerting.notifications SET attempts = $2, status = $3, next_attempt_at = COALESCE($4, next_attempt_at),
+         last_error = $5
+       WHERE notification_id = $1`,
+      [
+        notificationId,
+        update.attempts,
+        update.retryAt ? 'pending' : 'failed',
+        update.retryAt,
+        update.error.slice(0, 300),
+      ],
+    );
+  }
+
+  async findByProviderReference(
+    client: PoolClient,
+    provider: string,
+    reference: string,
+  ): Promise<NotificationRow | null> {
+    const { rows } = await client.query<NotificationRow>(
+      `SELECT ${COLUMNS} FROM alerting.notifications WHERE provider = $1 AND provider_message_id = $2 FOR UPDATE`,
+      [provider, reference],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** A sent message whose delivery later failed goes back in the queue. */
+  async requeue(
+    client: PoolClient,
+    notificationId: string,
+    retryAt: Date,
+    error: string,
+  ): Promise<void> {
+    await client.query(
+      `UPDATE alerting.notifications SET status = 'pending', next_attempt_at = $2, last_error = $3,
+         provider = NULL, provider_message_id = NULL
+       WHERE notification_id = $1`,
+      [notificationId, retryAt, error.slice(0, 300)],
+    );
+  }
+
+  async cancelPending(
+    client: PoolClient,
+    alertIds: readonly string[],
+    kinds: readonly MessageKind[],
+  ): Promise<void> {
+    if (alertIds.length === 0) return;
+    await client.query(
+      `UPDATE alerting.notifications SET status = 'cancelled'
+       WHERE alert_id = ANY($1::uuid[]) AND status = 'pending' AND kind = ANY($2::text[])`,
+      [alertIds, kinds],
+    );
+  }
+
+  /**
+   * Whoever was reached about a case, on each channel they were reached on: directly, or
+   * through a page or update about its incident.
+   */
+  async reachedAbout(
+    client: PoolClient,
+    caseId: string,
+    incidentId: string | null,
+  ): Promise<PagedRecipient[]> {
+    const { rows } = await client.query<PagedRecipient>(
+      `SELECT DISTINCT ON (n.recipient_id, n.channel) n.recipient_id, n.locale, n.channel, n.address
+       FROM alerting.notifications n JOIN alerting.alerts a ON a.alert_id = n.alert_id
+       WHERE n.status = 'sent' AND n.kind IN ('alert', 'incident-update', 'escalation')
+         AND (a.case_id = $1 OR ($2::uuid IS NOT NULL AND a.incident_id = $2))
+       ORDER BY n.recipient_id, n.channel, n.sent_at DESC`,
+      [caseId, incidentId],
+    );
+    return rows;
+  }
+
+  /** Whether this phone was sent a message about the alert or its incident, and as whom. */
+  async recipientBySms(
+    client: PoolClient,
+    alertIds: readonly string[],
+    phone: string,
+  ): Promise<string | null> {
+    const { rows } = await client.query<{ recipient_id: string }>(
+      `SELECT recipient_id FROM alerting.notifications
+       WHERE alert_id = ANY($1::uuid[]) AND channel = 'sms' AND status IN ('sent', 'pending')
+         AND regexp_replace(address, '\\D', '', 'g') = $2
+       LIMIT 1`,
+      [alertIds, phone.replace(/\D/g, '')],
+    );
+    return rows[0]?.recipient_id ?? null;
+  }
+
+  async pendingCount(pool: Pool): Promise<number> {
+    const { rows } = await pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM alerting.notifications WHERE status = 'pending'`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+}
