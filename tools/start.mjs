@@ -21,15 +21,21 @@ const { resolveInfrastructure, startSmtpSink, createDatabase } = await import('.
 function devSecrets() {
   const dir = path.join(process.env.XDG_CONFIG_HOME ?? path.join(homedir(), '.config'), 'beacon');
   const file = path.join(dir, 'dev-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  const secrets = {
+  const fresh = {
     PERSON_HMAC_KEY: randomBytes(32).toString('base64'),
     PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     DEV_API_KEY: `bk_dev_${randomBytes(32).toString('base64url')}`,
     CONSOLE_KEY: randomBytes(32).toString('base64url'),
+    ACK_LINK_SECRET: randomBytes(32).toString('base64url'),
+    CONSOLE_SERVICE_TOKEN: randomBytes(32).toString('base64url'),
   };
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  // A file from an older version keeps its secrets and gains the ones added since.
+  const secrets = { ...fresh, ...stored };
+  if (Object.keys(fresh).some((name) => !(name in stored))) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
   return secrets;
 }
 
@@ -142,8 +148,27 @@ try {
   startService('intake-api', { ...shared, PERSON_HMAC_KEY: secrets.PERSON_HMAC_KEY, PII_ENCRYPTION_KEY: secrets.PII_ENCRYPTION_KEY, DEV_API_KEY: secrets.DEV_API_KEY }, ports.intake);
   await waitReady('intake-api', ports.intake);
   startService('case-projector', shared, ports.projector);
-  startService('alert-dispatcher', { ...shared, SMTP_URL: smtpUrl, PUBLIC_CONSOLE_URL: `http://localhost:${ports.console}` }, ports.dispatcher);
-  startService('ops-console', { DATABASE_URL: databaseUrl, CONSOLE_API_KEYS: `dev-officer:${secrets.CONSOLE_KEY}` }, ports.console);
+  startService(
+    'alert-dispatcher',
+    {
+      ...shared,
+      SMTP_URL: smtpUrl,
+      PUBLIC_CONSOLE_URL: `http://localhost:${ports.console}`,
+      PUBLIC_DISPATCHER_URL: `http://localhost:${ports.dispatcher}`,
+      ACK_LINK_SECRET: secrets.ACK_LINK_SECRET,
+      CONSOLE_SERVICE_TOKEN: secrets.CONSOLE_SERVICE_TOKEN,
+    },
+    ports.dispatcher,
+  );
+  startService(
+    'ops-console',
+    {
+      DATABASE_URL: databaseUrl,
+      CONSOLE_API_KEYS: `dev-officer:${secrets.CONSOLE_KEY}`,
+      ALERT_DISPATCHER_URL: `http://console:${secrets.CONSOLE_SERVICE_TOKEN}@127.0.0.1:${ports.dispatcher}`,
+    },
+    ports.console,
+  );
   await Promise.all([
     waitReady('case-projector', ports.projector),
     waitReady('alert-dispatcher', ports.dispatcher),

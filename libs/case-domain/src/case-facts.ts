@@ -1,8 +1,11 @@
 import { type CaseEvent, type ReportContext, nameEvent } from '@beacon/events';
 import { type CaseFact, type LocationStatus } from './case-state';
 
+// What Date#toISOString() writes; validated instants in this form are already normalised.
+const NORMALISED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function instant(iso: string): string {
-  return new Date(iso).toISOString();
+  return NORMALISED.test(iso) ? iso : new Date(iso).toISOString();
 }
 
 function base(event: CaseEvent, context: ReportContext | null) {

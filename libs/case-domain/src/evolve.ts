@@ -36,6 +36,28 @@ export function foldCase(caseId: string, events: readonly CaseEvent[]): CaseStat
   return events.reduce(evolve, initialCaseState(caseId));
 }
 
+/**
+ * Applies several events at once: the same state as applying them one by one, deriving only once
+ * (a projection applies whole batches; one at a time re-derives every fact for every event).
+ */
+export function evolveAll(state: CaseState, events: readonly CaseEvent[]): CaseState {
+  const seen = new Set(state.facts.map((fact) => fact.eventId));
+  const added: CaseFact[] = [];
+  for (const event of events) {
+    if (event.subject !== state.caseId || seen.has(event.id)) continue;
+    seen.add(event.id);
+    const fact = toFact(event);
+    if (fact !== null) added.push(fact);
+  }
+  if (added.length === 0) return state;
+  return derive(state.caseId, [...state.facts, ...added].sort(byOccurrence));
+}
+
+/** The state the given facts (in any order) derive; how a stored state is restored. */
+export function stateFromFacts(caseId: string, facts: readonly CaseFact[]): CaseState {
+  return derive(caseId, [...facts].sort(byOccurrence));
+}
+
 const UNKNOWN_ACCESS: AccessByParty = {
   family: 'unknown',
   lawyer: 'unknown',

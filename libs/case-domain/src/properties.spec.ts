@@ -8,7 +8,7 @@ import {
 } from '@beacon/events';
 import fc from 'fast-check';
 import { CASE_ID, HOUR, MIDNIGHT } from './case-events.fixtures';
-import { assessUrgency, evolve, foldCase } from './index';
+import { assessUrgency, evolve, evolveAll, foldCase, restoreCaseState, storeCaseState, urgencyReviewAt } from './index';
 
 const MINUTE = 60_000;
 const SPAN_MINUTES = 14 * 24 * 60;
@@ -166,6 +166,53 @@ describe('case-domain properties', () => {
         expect(assessUrgency(stored, now)).toEqual(assessUrgency(state, now));
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('keeps the assessment unchanged until the review time it names', () => {
+    fc.assert(
+      fc.property(caseEvents(), nowArb, fc.double({ min: 0, max: 1, noNaN: true }), (events, now, fraction) => {
+        const state = foldCase(CASE_ID, events);
+        const review = urgencyReviewAt(state, now);
+        // Any instant before the review (or within 60 days when there is none) assesses alike.
+        const horizon = review === null ? now.getTime() + 60 * 24 * HOUR : review.getTime() - 1;
+        const later = new Date(now.getTime() + Math.floor((horizon - now.getTime()) * fraction));
+
+        expect(assessUrgency(state, later)).toEqual(assessUrgency(state, now));
+        if (review !== null) expect(review.getTime()).toBeGreaterThan(now.getTime());
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('applies a batch of events as it applies them one by one', () => {
+    fc.assert(
+      fc.property(
+        caseEvents().chain((events) => fc.tuple(fc.constant(events), fc.nat({ max: events.length }))),
+        ([events, split]) => {
+          const before = foldCase(CASE_ID, events.slice(0, split));
+          // The batch may repeat events already applied, and repeat itself.
+          const batch = [...events.slice(split), ...events.slice(0, Math.min(split, 2)), ...events.slice(split, split + 1)];
+
+          expect(evolveAll(before, batch)).toEqual(batch.reduce(evolve, before));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('restores a stored state (compact or whole) to the state it was', () => {
+    fc.assert(
+      fc.property(caseEvents(), (events) => {
+        const state = foldCase(CASE_ID, events);
+        const compact = JSON.parse(JSON.stringify(storeCaseState(state))) as ReturnType<typeof storeCaseState>;
+        const whole = JSON.parse(JSON.stringify(state)) as typeof state;
+
+        expect(restoreCaseState(CASE_ID, compact)).toEqual(state);
+        expect(restoreCaseState(CASE_ID, whole)).toEqual(state);
+        expect(JSON.stringify(compact).length).toBeLessThanOrEqual(JSON.stringify(state).length);
+      }),
+      { numRuns: 300 },
     );
   });
 });

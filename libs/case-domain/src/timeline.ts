@@ -1,4 +1,4 @@
-import { type CaseEvent, type EventName, type EventType, nameEvent } from '@beacon/events';
+import { type CaseEvent, type EventName, type EventType, type NamedEvent, nameEvent } from '@beacon/events';
 
 export interface TimelineEntry {
   eventId: string;
@@ -13,14 +13,16 @@ export interface TimelineEntry {
 type Value = string | number | boolean | readonly string[] | null | undefined;
 
 function codes(fields: Record<string, Value>): string {
-  return Object.entries(fields)
-    .flatMap(([key, value]) => {
-      if (value === undefined) return [];
-      if (typeof value === 'boolean') return [`${key}=${value ? 'yes' : 'no'}`];
-      if (Array.isArray(value)) return [`${key}=${value.join(',')}`];
-      return [`${key}=${value === null ? 'none' : String(value)}`];
-    })
-    .join(' ');
+  // A plain loop: every projected event passes through here.
+  let out = '';
+  for (const key in fields) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    const text =
+      typeof value === 'boolean' ? (value ? 'yes' : 'no') : Array.isArray(value) ? value.join(',') : value === null ? 'none' : String(value);
+    out += out === '' ? `${key}=${text}` : ` ${key}=${text}`;
+  }
+  return out;
 }
 
 function errorCode(reason: string): string {
@@ -28,8 +30,7 @@ function errorCode(reason: string): string {
   return /^[A-Za-z0-9_.-]{1,40}$/.test(code) ? code : 'unspecified';
 }
 
-function details(event: CaseEvent): string {
-  const named = nameEvent(event);
+function details(named: NamedEvent): string {
   switch (named.name) {
     case 'report-received': {
       const { data } = named.event;
@@ -188,8 +189,9 @@ function details(event: CaseEvent): string {
 
 /** One line of the case's accountability record. */
 export function timelineEntry(event: CaseEvent): TimelineEntry {
-  const { name } = nameEvent(event);
-  const summary = details(event);
+  const named = nameEvent(event);
+  const { name } = named;
+  const summary = details(named);
   return {
     eventId: event.id,
     type: event.type,

@@ -1,6 +1,6 @@
 import { type CaseEvent } from '@beacon/events';
 import { CASE_ID, at, given, idFor } from './case-events.fixtures';
-import { type UrgencyAssessment, assessUrgency, foldCase } from './index';
+import { type UrgencyAssessment, assessUrgency, foldCase, urgencyReviewAt } from './index';
 
 function whenAssessed(
   events: readonly CaseEvent[],
@@ -498,5 +498,36 @@ describe(assessUrgency.name, () => {
         'routine',
       ]);
     });
+  });
+});
+
+describe(urgencyReviewAt.name, () => {
+  const beaten = given('ill-treatment-reported', { occurredAt: at(2), data: { kinds: ['beating'] } });
+  const hearingIn = (hours: number, counsel: 'none' | 'ngo' = 'none') =>
+    given('legal-proceeding-updated', { occurredAt: at(1), data: { hearingAt: at(1 + hours), counsel } });
+  const reviewAt = (events: readonly CaseEvent[], hoursAfterMidnight: number) =>
+    urgencyReviewAt(foldCase(CASE_ID, events), new Date(at(hoursAfterMidnight)))?.toISOString() ?? null;
+
+  it('is never for a state whose assessment does not depend on time', () => {
+    expect(reviewAt([given('detention-reported', { occurredAt: at(0) })], 1)).toBeNull();
+  });
+
+  it('is the end of the 7-day window after ill-treatment', () => {
+    const end = new Date(Date.parse(at(2 + 7 * 24)) + 1).toISOString();
+
+    expect(reviewAt([beaten], 3)).toBe(end);
+    expect(whenAssessed([beaten], 2 + 7 * 24)).toMatchObject({ urgency: 'critical' });
+    expect(assessUrgency(foldCase(CASE_ID, [beaten]), new Date(end))).toMatchObject({ urgency: 'routine' });
+  });
+
+  it('is 72 h before a hearing without NGO counsel, then the hearing itself', () => {
+    expect(reviewAt([hearingIn(100)], 1)).toBe(at(1 + 100 - 72));
+    expect(reviewAt([hearingIn(100)], 1 + 100 - 72)).toBe(new Date(Date.parse(at(101)) + 1).toISOString());
+    expect(reviewAt([hearingIn(100)], 102)).toBeNull();
+  });
+
+  it('is never for a hearing with NGO counsel, nor for a closed case', () => {
+    expect(reviewAt([hearingIn(100, 'ngo')], 1)).toBeNull();
+    expect(reviewAt([beaten, given('case-closed', { occurredAt: at(3) })], 4)).toBeNull();
   });
 });

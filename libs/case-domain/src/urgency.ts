@@ -113,3 +113,24 @@ export function assessUrgency(state: CaseState, now: Date): UrgencyAssessment {
       : 'routine';
   return { urgency, reasons };
 }
+
+/**
+ * The earliest instant after `now` at which the assessment of an unchanged state can change, or null
+ * if it cannot: stored urgencies go stale without new events (an ill-treatment leaving its 7-day
+ * window, a hearing coming within 72 h or passing), so a projection re-assesses them at this time.
+ */
+export function urgencyReviewAt(state: CaseState, now: Date): Date | null {
+  if (state.closed) return null;
+  const t = now.getTime();
+  const boundaries: number[] = [];
+  if (state.lastIllTreatmentAt !== null) {
+    // The rule holds up to and including the instant the window ends.
+    boundaries.push(Date.parse(state.lastIllTreatmentAt) + ILL_TREATMENT_WINDOW_MS + 1);
+  }
+  if (state.nextHearingAt !== null && state.counsel !== 'ngo') {
+    const hearing = Date.parse(state.nextHearingAt);
+    boundaries.push(hearing - HEARING_WINDOW_MS, hearing + 1);
+  }
+  const next = boundaries.filter((b) => b > t).sort((a, b) => a - b)[0];
+  return next === undefined ? null : new Date(next);
+}

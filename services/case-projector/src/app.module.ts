@@ -1,15 +1,18 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { HealthController } from './health/health.controller';
 import { ProjectionConsumer } from './projection/projection.consumer';
-import { PROJECTOR_CONFIG, type ProjectorConfig } from './projector.config';
+import { UrgencyReviewScheduler } from './projection/urgency-review.scheduler';
+import { type ProjectorConfig } from './projector.config';
+import { ReadModelsModule } from './read-models/read-models.module';
 
 @Module({})
 export class AppModule {
   static forConfig(config: ProjectorConfig): DynamicModule {
     return {
       module: AppModule,
+      imports: [ReadModelsModule.forConfig(config)],
       controllers: [HealthController],
-      providers: [{ provide: PROJECTOR_CONFIG, useValue: config }, ProjectionConsumer],
+      providers: [ProjectionConsumer, UrgencyReviewScheduler],
     };
   }
 }

@@ -3,7 +3,9 @@ import { loadConsoleConfig } from './console.config';
 
 describe(loadConsoleConfig.name, () => {
   it('accepts the environment docker-compose.yml gives the service', () => {
-    const sut = loadConsoleConfig(composeEnvironment('ops-console', { CONSOLE_API_KEYS: `ops-1:${'k'.repeat(40)}` }));
+    const sut = loadConsoleConfig(
+      composeEnvironment('ops-console', { CONSOLE_API_KEYS: `ops-1:${'k'.repeat(40)}`, CONSOLE_SERVICE_TOKEN: 'c'.repeat(43) }),
+    );
     expect(sut.PORT).toBe(3000);
     expect(sut.CONSOLE_API_KEYS).toEqual([{ user: 'ops-1', key: 'k'.repeat(40) }]);
   });

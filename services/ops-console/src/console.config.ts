@@ -1,4 +1,4 @@
-import { loadConfig, logLevel, port, postgresUrl } from '@beacon/config';
+import { httpUrl, loadConfig, logLevel, port, postgresUrl } from '@beacon/config';
 import { z } from 'zod';
 
 /** `user:key` pairs, comma-separated; keys at least 32 characters. */
@@ -20,6 +20,8 @@ export const consoleEnvSchema = z.object({
   DATABASE_URL: postgresUrl,
   CONSOLE_API_KEYS: apiKeys,
   LOG_LEVEL: logLevel,
+  /** The alert dispatcher, its service token as the password: http://console:<token>@alert-dispatcher:3200 */
+  ALERT_DISPATCHER_URL: httpUrl.optional(),
 });
 
 export type ConsoleConfig = Readonly<z.infer<typeof consoleEnvSchema>>;

@@ -13,6 +13,11 @@ export class HealthController {
   @Get('ready')
   async ready() {
     await this.projection.pool.query('SELECT 1');
-    return { status: 'ok', applied: this.projection.appliedTotal };
+    return {
+      status: 'ok',
+      applied: this.projection.appliedTotal,
+      deadLettered: this.projection.deadLetteredTotal,
+      readModelVersion: this.projection.activeVersion,
+    };
   }
 }

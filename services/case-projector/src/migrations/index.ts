@@ -1,3 +1,5 @@
 import { ProjectionSchema1764201700000 } from './1764201700000-projection-schema.migration';
+import { VersionedReadModels1764400000000 } from './1764400000000-versioned-read-models.migration';
+import { DeadLetterReplays1764400000001 } from './1764400000001-dead-letter-replays.migration';
 
-export const projectionMigrations = [ProjectionSchema1764201700000];
+export const projectionMigrations = [ProjectionSchema1764201700000, VersionedReadModels1764400000000, DeadLetterReplays1764400000001];

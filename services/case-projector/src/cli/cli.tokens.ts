@@ -1,0 +1,1 @@
+export const CLI_KAFKA = Symbol('CLI_KAFKA');

@@ -1,0 +1,269 @@
+import { assessUrgency, type CaseState, storeCaseState, type StoredCaseState, timelineEntry, urgencyReviewAt } from '@beacon/case-domain';
+import { type CaseEvent, nameEvent } from '@beacon/events';
+
+/** The dashboard dimensions a case is counted under. */
+export interface CountKey {
+  partition: number;
+  region: string;
+  urgency: string;
+  custody: string;
+  closed: boolean;
+}
+
+export interface CountDelta extends CountKey {
+  cases: number;
+}
+
+const keyString = (k: CountKey) => `${k.partition}\u0000${k.region}\u0000${k.urgency}\u0000${k.custody}\u0000${k.closed}`;
+
+/**
+ * Net change of the per-partition counters when cases move from `before` (null: new case) to
+ * `after`, with unchanged keys left out, sorted so that concurrent writers lock counter rows in
+ * the same order.
+ */
+export function countDeltas(changes: readonly { before: CountKey | null; after: CountKey }[]): CountDelta[] {
+  const net = new Map<string, CountDelta>();
+  const add = (key: CountKey, by: number) => {
+    const id = keyString(key);
+    const existing = net.get(id);
+    if (existing) existing.cases += by;
+    else net.set(id, { ...key, cases: by });
+  };
+  for (const { before, after } of changes) {
+    if (before !== null && keyString(before) === keyString(after)) continue;
+    if (before !== null) add(before, -1);
+    add(after, 1);
+  }
+  return [...net.entries()]
+    .filter(([, d]) => d.cases !== 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, d]) => d);
+}
+
+/** One row of the cases read model, as json_to_recordset reads it. */
+export interface CaseRow {
+  case_id: string;
+  incident_id: string | null;
+  person_ref: string | null;
+  region: string | null;
+  custody: string;
+  location_status: string;
+  access: string;
+  removal_risk: string;
+  closed: boolean;
+  urgency: string;
+  urgency_reasons: string[];
+  state: StoredCaseState;
+  opened_at: string | null;
+  last_occurred_at: string | null;
+  last_recorded_at: string | null;
+  urgency_review_at: string | null;
+  updated_at: string;
+  event_count: number;
+  last_partition: number;
+  last_offset: string;
+}
+
+export function caseRow(
+  state: CaseState,
+  at: { now: Date; eventCount: number; partition: number; offset: string; lastRecordedAt: string | null },
+): CaseRow {
+  const { urgency, reasons } = assessUrgency(state, at.now);
+  return {
+    case_id: state.caseId,
+    incident_id: state.incidentId,
+    person_ref: state.personRef,
+    region: state.region,
+    custody: state.custody,
+    location_status: state.locationStatus,
+    access: state.access,
+    removal_risk: state.removalRisk,
+    closed: state.closed,
+    urgency,
+    urgency_reasons: reasons,
+    state: storeCaseState(state),
+    opened_at: state.openedAt,
+    last_occurred_at: state.lastOccurredAt,
+    last_recorded_at: at.lastRecordedAt,
+    urgency_review_at: urgencyReviewAt(state, at.now)?.toISOString() ?? null,
+    updated_at: at.now.toISOString(),
+    event_count: at.eventCount,
+    last_partition: at.partition,
+    last_offset: at.offset,
+  };
+}
+
+export function countKeyOf(row: Pick<CaseRow, 'region' | 'urgency' | 'custody' | 'closed' | 'last_partition'>): CountKey {
+  return {
+    partition: row.last_partition,
+    region: row.region ?? '',
+    urgency: row.urgency,
+    custody: row.custody,
+    closed: row.closed,
+  };
+}
+
+export interface TimelineRow {
+  event_id: string;
+  case_id: string;
+  event_type: string;
+  event_name: string;
+  occurred_at: string;
+  recorded_at: string;
+  summary: string;
+  partition: number;
+  offset: string;
+}
+
+export function timelineRow(event: CaseEvent, partition: number, offset: string): TimelineRow {
+  const entry = timelineEntry(event);
+  return {
+    event_id: entry.eventId,
+    case_id: event.subject,
+    event_type: entry.type,
+    event_name: entry.name,
+    occurred_at: entry.occurredAt,
+    recorded_at: entry.recordedAt,
+    summary: entry.summary,
+    partition,
+    offset,
+  };
+}
+
+/**
+ * What a window's new lifecycle events say about one alert. Merged with the stored row by
+ * first/last/greatest and sums, so the result does not depend on the order events arrive in.
+ */
+export interface AlertRow {
+  alert_id: string;
+  case_id: string;
+  incident_id: string | null;
+  region: string | null;
+  rule: string | null;
+  urgency: string | null;
+  previous_urgency: string | null;
+  raised_at: string | null;
+  tier: number;
+  notifications_sent: number;
+  notifications_delivered: number;
+  notifications_failed: number;
+  last_notified_at: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  acknowledged_via: string | null;
+  resolved_at: string | null;
+  resolve_reason: string | null;
+  updated_at: string;
+}
+
+const later = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a >= b ? a : b);
+
+const LIFECYCLE_TYPE = /^org\.beacon\.(alert|notification)-/;
+
+/** Folds new alerting lifecycle events into one row per alert; other events are ignored. */
+export function alertRows(events: readonly CaseEvent[], now: Date): AlertRow[] {
+  const rows = new Map<string, AlertRow>();
+  const rowFor = (alertId: string, event: CaseEvent): AlertRow => {
+    let row = rows.get(alertId);
+    if (!row) {
+      row = {
+        alert_id: alertId,
+        case_id: event.subject,
+        incident_id: null,
+        region: null,
+        rule: null,
+        urgency: null,
+        previous_urgency: null,
+        raised_at: null,
+        tier: 0,
+        notifications_sent: 0,
+        notifications_delivered: 0,
+        notifications_failed: 0,
+        last_notified_at: null,
+        acknowledged_at: null,
+        acknowledged_by: null,
+        acknowledged_via: null,
+        resolved_at: null,
+        resolve_reason: null,
+        updated_at: now.toISOString(),
+      };
+      rows.set(alertId, row);
+    }
+    return row;
+  };
+  for (const event of events) {
+    if (!LIFECYCLE_TYPE.test(event.type)) continue;
+    const at = new Date(event.occurredat).toISOString();
+    const named = nameEvent(event);
+    switch (named.name) {
+      case 'alert-raised': {
+        const { data } = named.event;
+        const row = rowFor(data.alertId, event);
+        // Two raises of one alert id would be a producer bug; the earliest one counts, on every replay alike.
+        if (row.raised_at === null || at < row.raised_at) {
+          Object.assign(row, {
+            case_id: event.subject,
+            incident_id: data.incidentId ?? event.incidentid ?? null,
+            region: data.region,
+            rule: data.rule,
+            urgency: data.urgency,
+            previous_urgency: data.previousUrgency,
+            raised_at: at,
+          });
+        }
+        break;
+      }
+      case 'notification-sent': {
+        const row = rowFor(named.event.data.alertId, event);
+        row.notifications_sent += 1;
+        row.tier = Math.max(row.tier, named.event.data.tier);
+        row.last_notified_at = later(row.last_notified_at, at);
+        break;
+      }
+      case 'notification-delivered':
+        rowFor(named.event.data.alertId, event).notifications_delivered += 1;
+        break;
+      case 'notification-failed':
+        rowFor(named.event.data.alertId, event).notifications_failed += 1;
+        break;
+      case 'alert-escalated': {
+        const row = rowFor(named.event.data.alertId, event);
+        row.tier = Math.max(row.tier, named.event.data.toTier);
+        break;
+      }
+      case 'alert-acknowledged': {
+        const { data } = named.event;
+        const row = rowFor(data.alertId, event);
+        if (row.acknowledged_at === null || at < row.acknowledged_at || (at === row.acknowledged_at && data.by < (row.acknowledged_by ?? ''))) {
+          Object.assign(row, { acknowledged_at: at, acknowledged_by: data.by, acknowledged_via: data.via });
+        }
+        break;
+      }
+      case 'alert-resolved': {
+        const { data } = named.event;
+        const row = rowFor(data.alertId, event);
+        if (row.resolved_at === null || at < row.resolved_at) Object.assign(row, { resolved_at: at, resolve_reason: data.reason });
+        break;
+      }
+      case 'report-received':
+      case 'person-identified':
+      case 'detention-reported':
+      case 'whereabouts-updated':
+      case 'access-status-updated':
+      case 'ill-treatment-reported':
+      case 'legal-proceeding-updated':
+      case 'removal-threat-reported':
+      case 'transferred':
+      case 'intervention-logged':
+      case 'released':
+      case 'removed':
+      case 'contact-lost':
+      case 'case-closed':
+      case 'case-reopened':
+      case 'record-corrected':
+      case 'record-erased':
+        break;
+    }
+  }
+  return [...rows.values()].sort((a, b) => (a.alert_id < b.alert_id ? -1 : a.alert_id > b.alert_id ? 1 : 0));
+}
