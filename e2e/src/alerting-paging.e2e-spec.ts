@@ -232,7 +232,7 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
       {
         ...shared,
         PERSON_HMAC_KEY: randomBytes(32).toString('base64'),
-        VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`,
+        PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         DEV_API_KEY: hotlineKey,
       },
       intakePort,

@@ -9,7 +9,12 @@ const minimal = {
 
 describe(loadDispatcherConfig.name, () => {
   it('accepts the environment docker-compose.yml gives the service', () => {
-    const sut = loadDispatcherConfig(composeEnvironment('alert-dispatcher'));
+    const sut = loadDispatcherConfig(
+      composeEnvironment('alert-dispatcher', {
+        ACK_LINK_SECRET: 'a'.repeat(43),
+        CONSOLE_SERVICE_TOKEN: 'c'.repeat(43),
+      }),
+    );
     expect(sut).toMatchObject({
       PORT: 3200,
       SMTP_URL: 'smtp://mailpit:1025',
