@@ -14,4 +14,9 @@ export {
   type BulkReadPolicy,
   type SubjectType,
 } from './lib/audit-log.repository';
-export { AUDIT_SCHEMA, auditMigrations, auditWriterGrantsSql } from './lib/migrations';
+export {
+  AUDIT_SCHEMA,
+  auditMigrations,
+  auditWriterGrantsSql,
+  migrateAudit,
+} from './lib/migrations';

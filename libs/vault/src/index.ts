@@ -7,4 +7,4 @@ export {
   type VaultOptions,
 } from './lib/person-key-vault.repository';
 export { vaultMasterKeys } from './lib/vault.config';
-export { VAULT_SCHEMA, vaultMigrations } from './lib/migrations';
+export { migrateVault, VAULT_SCHEMA, vaultMigrations } from './lib/migrations';

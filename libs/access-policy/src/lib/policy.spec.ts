@@ -1,16 +1,31 @@
 import fc from 'fast-check';
-import { ACTIONS, authorize, CASE_FIELDS, IDENTITY_FIELDS, pickFields, requiresSecondFactor, ROLES, type Action, type Field, type Principal, type Role } from '../index';
+import {
+  ACTIONS,
+  authorize,
+  CASE_FIELDS,
+  IDENTITY_FIELDS,
+  pickFields,
+  requiresSecondFactor,
+  ROLES,
+  type Action,
+  type Field,
+  type Principal,
+  type Role,
+} from '../index';
 
 /**
  * The matrix restated by hand, independent of POLICY: "any" anywhere, "own" in the
  * principal's regions, "referred" for cases referred to its organisation, "-" never.
  */
+// prettier-ignore
 const EXPECTED: Record<Action, Record<Role, 'any' | 'own' | 'referred' | '-'>> = {
   //                          hotline  officer   legal-aid    ops    admin
   'report.write':        row('own',   '-',      '-',         '-',   '-'),
   'case.read':           row('-',     'own',    'referred',  '-',   'any'),
   'case.read-identity':  row('-',     'own',    'referred',  '-',   'any'),
   'case.timeline':       row('-',     'own',    'referred',  '-',   'any'),
+  'case.refer':          row('-',     'own',    '-',         '-',   'any'),
+  'alert.read':          row('-',     'own',    'referred',  'any', 'any'),
   'alert.ack':           row('-',     'own',    'referred',  '-',   '-'),
   'stats.read':          row('-',     'own',    '-',         'any', 'any'),
   'pipeline.read':       row('-',     '-',      '-',         'any', 'any'),
@@ -21,7 +36,10 @@ const EXPECTED: Record<Action, Record<Role, 'any' | 'own' | 'referred' | '-'>> =
   'projections.rebuild': row('-',     '-',      '-',         'any', 'any'),
 };
 function row(hotline: string, officer: string, legalAid: string, ops: string, admin: string) {
-  return { hotline, officer, 'legal-aid': legalAid, ops, admin } as Record<Role, 'any' | 'own' | 'referred' | '-'>;
+  return { hotline, officer, 'legal-aid': legalAid, ops, admin } as Record<
+    Role,
+    'any' | 'own' | 'referred' | '-'
+  >;
 }
 
 const IDENTITY: readonly string[] = ['name', 'dateOfBirth', 'registrationNumber', 'phone', 'notes'];
@@ -47,7 +65,13 @@ describe(authorize.name, () => {
         fc.boolean(), // national staff ('*')
         fc.constantFrom(...REGIONS),
         fc.constantFrom('legal-one', 'legal-two'),
-        fc.array(fc.record({ organisation: fc.constantFrom('legal-one', 'legal-two'), fields: fc.subarray(ALL_FIELDS) }), { maxLength: 2 }),
+        fc.array(
+          fc.record({
+            organisation: fc.constantFrom('legal-one', 'legal-two'),
+            fields: fc.subarray(ALL_FIELDS),
+          }),
+          { maxLength: 2 },
+        ),
         fc.boolean(), // stats without a region
         (role, action, regions, national, region, organisation, referrals, nationalStats) => {
           const principal: Principal = {
@@ -56,8 +80,7 @@ describe(authorize.name, () => {
             regions: national ? ['*'] : regions,
             organisation: role === 'legal-aid' ? organisation : null,
           };
-          const resource =
-            action === 'stats.read' && nationalStats ? {} : { region, referrals };
+          const resource = action === 'stats.read' && nationalStats ? {} : { region, referrals };
           const sut = authorize(principal, action, resource as never);
 
           const rule = EXPECTED[action][role];
@@ -88,19 +111,42 @@ describe(authorize.name, () => {
 
   it('answers 401 to no principal, whatever the action', () => {
     for (const action of ACTIONS) {
-      expect(authorize(null, action, { region: 'almaty' })).toEqual({ allow: false, status: 401, reason: 'unauthenticated' });
+      expect(authorize(null, action, { region: 'almaty' })).toEqual({
+        allow: false,
+        status: 401,
+        reason: 'unauthenticated',
+      });
     }
   });
 
   it('names why it refuses', () => {
     const officer: Principal = { userId: 'o', role: 'officer', regions: ['almaty'] };
-    const lawyer: Principal = { userId: 'l', role: 'legal-aid', regions: [], organisation: 'legal-one' };
-    expect(authorize(officer, 'case.read', { region: 'astana' })).toMatchObject({ reason: 'region' });
+    const lawyer: Principal = {
+      userId: 'l',
+      role: 'legal-aid',
+      regions: [],
+      organisation: 'legal-one',
+    };
+    expect(authorize(officer, 'case.read', { region: 'astana' })).toMatchObject({
+      reason: 'region',
+    });
     expect(authorize(officer, 'audit.read', {})).toMatchObject({ reason: 'role' });
-    expect(authorize(lawyer, 'case.read', { region: 'almaty' })).toMatchObject({ reason: 'not-referred' });
-    expect(authorize(lawyer, 'case.read-identity', { region: 'almaty', referrals: [{ organisation: 'legal-one', fields: ['custody'] }] })).toMatchObject({ reason: 'fields' });
+    expect(authorize(lawyer, 'case.read', { region: 'almaty' })).toMatchObject({
+      reason: 'not-referred',
+    });
+    expect(
+      authorize(lawyer, 'case.read-identity', {
+        region: 'almaty',
+        referrals: [{ organisation: 'legal-one', fields: ['custody'] }],
+      }),
+    ).toMatchObject({ reason: 'fields' });
     // A lawyer without an organisation is referred nothing, even a case referred to "no one".
-    expect(authorize({ ...lawyer, organisation: null }, 'case.read', { region: 'almaty', referrals: [{ organisation: '', fields: ['custody'] }] })).toMatchObject({ reason: 'not-referred' });
+    expect(
+      authorize({ ...lawyer, organisation: null }, 'case.read', {
+        region: 'almaty',
+        referrals: [{ organisation: '', fields: ['custody'] }],
+      }),
+    ).toMatchObject({ reason: 'not-referred' });
   });
 
   it('requires a second factor of exactly the roles that can read identifying data', () => {
@@ -109,13 +155,38 @@ describe(authorize.name, () => {
 });
 
 describe(pickFields.name, () => {
-  const view = { caseId: 'c1', region: 'almaty', custody: 'detained', timeline: [], name: 'x', internal: 'never sent' };
+  const view = {
+    caseId: 'c1',
+    region: 'almaty',
+    custody: 'detained',
+    timeline: [],
+    name: 'x',
+    internal: 'never sent',
+  };
 
   it('keeps the allowed fields and the named ids, and drops everything else', () => {
-    const lawyer: Principal = { userId: 'l', role: 'legal-aid', regions: [], organisation: 'legal-one' };
-    const decision = authorize(lawyer, 'case.read', { region: 'almaty', referrals: [{ organisation: 'legal-one', fields: ['custody'] }] });
-    expect(pickFields(view, decision)).toEqual({ caseId: 'c1', region: 'almaty', custody: 'detained' });
+    const lawyer: Principal = {
+      userId: 'l',
+      role: 'legal-aid',
+      regions: [],
+      organisation: 'legal-one',
+    };
+    const decision = authorize(lawyer, 'case.read', {
+      region: 'almaty',
+      referrals: [{ organisation: 'legal-one', fields: ['custody'] }],
+    });
+    expect(pickFields(view, decision)).toEqual({
+      caseId: 'c1',
+      region: 'almaty',
+      custody: 'detained',
+    });
     expect(pickFields(view, { allow: false, status: 403, reason: 'role' })).toEqual({});
-    expect(pickFields(view, { allow: true })).toEqual({ caseId: 'c1', region: 'almaty', custody: 'detained', timeline: [], name: 'x' });
+    expect(pickFields(view, { allow: true })).toEqual({
+      caseId: 'c1',
+      region: 'almaty',
+      custody: 'detained',
+      timeline: [],
+      name: 'x',
+    });
   });
 });

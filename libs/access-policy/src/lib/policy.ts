@@ -8,6 +8,8 @@ export const ACTIONS = [
   'case.read',
   'case.read-identity',
   'case.timeline',
+  'case.refer',
+  'alert.read',
   'alert.ack',
   'stats.read',
   'pipeline.read',
@@ -20,7 +22,13 @@ export const ACTIONS = [
 export type Action = (typeof ACTIONS)[number];
 
 /** Identifying fields: encrypted under the person's key, released only by `case.read-identity`. */
-export const IDENTITY_FIELDS = ['name', 'dateOfBirth', 'registrationNumber', 'phone', 'notes'] as const;
+export const IDENTITY_FIELDS = [
+  'name',
+  'dateOfBirth',
+  'registrationNumber',
+  'phone',
+  'notes',
+] as const;
 export type IdentityField = (typeof IDENTITY_FIELDS)[number];
 
 /** The rest of a case view: coded facts, district-level places, status and the alert history. */
@@ -63,7 +71,13 @@ export interface CaseResource {
 /** What each action is about. Aggregates, pipeline and administration concern no one case. */
 export type ResourceOf<A extends Action> = A extends 'report.write'
   ? { region: string }
-  : A extends 'case.read' | 'case.read-identity' | 'case.timeline' | 'alert.ack'
+  : A extends
+        | 'case.read'
+        | 'case.read-identity'
+        | 'case.timeline'
+        | 'case.refer'
+        | 'alert.read'
+        | 'alert.ack'
     ? CaseResource
     : A extends 'stats.read'
       ? { region?: string }
@@ -86,6 +100,10 @@ export const POLICY: Readonly<Record<Action, Readonly<Partial<Record<Role, Reach
   'case.read': { officer: 'region', 'legal-aid': 'referral', admin: 'all' },
   'case.read-identity': { officer: 'region', 'legal-aid': 'referral', admin: 'all' },
   'case.timeline': { officer: 'region', 'legal-aid': 'referral', admin: 'all' },
+  // Referring a case to a legal-aid organisation shares it: the officers of its region decide.
+  'case.refer': { officer: 'region', admin: 'all' },
+  // Alerts carry ids, codes and urgency only, so ops may watch them as pipeline health.
+  'alert.read': { officer: 'region', 'legal-aid': 'referral', ops: 'all', admin: 'all' },
   // Acknowledging means "I have it": only the responders who are paged.
   'alert.ack': { officer: 'region', 'legal-aid': 'referral' },
   'stats.read': { officer: 'region', ops: 'all', admin: 'all' },
@@ -98,7 +116,9 @@ export const POLICY: Readonly<Record<Action, Readonly<Partial<Record<Role, Reach
 };
 
 /** Roles that can ever see identifying data; they must log in with a second factor. */
-export const ROLES_READING_IDENTITY: readonly Role[] = ROLES.filter((role) => POLICY['case.read-identity'][role] !== undefined);
+export const ROLES_READING_IDENTITY: readonly Role[] = ROLES.filter(
+  (role) => POLICY['case.read-identity'][role] !== undefined,
+);
 
 export function requiresSecondFactor(role: Role): boolean {
   return ROLES_READING_IDENTITY.includes(role);
@@ -115,7 +135,11 @@ export function inRegion(principal: Principal, region: string): boolean {
 }
 
 /** The single decision every endpoint asks for, with the resource it is about. */
-export function authorize<A extends Action>(principal: Principal | null | undefined, action: A, resource: ResourceOf<A>): Decision {
+export function authorize<A extends Action>(
+  principal: Principal | null | undefined,
+  action: A,
+  resource: ResourceOf<A>,
+): Decision {
   if (!principal) return { allow: false, status: 401, reason: 'unauthenticated' };
   const reach = POLICY[action][principal.role];
   if (reach === undefined) return { allow: false, status: 403, reason: 'role' };
@@ -128,13 +152,19 @@ export function authorize<A extends Action>(principal: Principal | null | undefi
         return { allow: false, status: 403, reason: 'region' };
       }
       // Without a region (a national total) a regional role may not read it.
-      if (scoped.region === undefined && action === 'stats.read' && !principal.regions.includes('*')) {
+      if (
+        scoped.region === undefined &&
+        action === 'stats.read' &&
+        !principal.regions.includes('*')
+      ) {
         return { allow: false, status: 403, reason: 'region' };
       }
       return allowed(action);
     case 'referral': {
       const organisation = principal.organisation;
-      const referral = organisation ? scoped.referrals?.find((r) => r.organisation === organisation) : undefined;
+      const referral = organisation
+        ? scoped.referrals?.find((r) => r.organisation === organisation)
+        : undefined;
       if (!referral) return { allow: false, status: 403, reason: 'not-referred' };
       const scope = FIELDS_OF_ACTION[action];
       if (!scope) return { allow: true };
@@ -161,7 +191,10 @@ export function pickFields<T extends object>(
   keep: readonly string[] = ['caseId', 'caseRef', 'incidentId', 'region', 'personRef'],
 ): Partial<T> {
   if (!decision.allow) return {};
-  const visible = new Set<string>([...keep, ...(decision.fields ?? [...CASE_FIELDS, ...IDENTITY_FIELDS])]);
+  const visible = new Set<string>([
+    ...keep,
+    ...(decision.fields ?? [...CASE_FIELDS, ...IDENTITY_FIELDS]),
+  ]);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(view)) if (visible.has(key)) out[key] = value;
   return out as Partial<T>;

@@ -2,7 +2,15 @@ import { createPool, runMigrations, type Pool } from '@beacon/persistence';
 import { createTestDatabase, type TestDatabase, uniqueName } from '@beacon/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { AUDIT_SCHEMA, AuditException, AuditLog, auditMigrations, auditWriterGrantsSql, type AuditEntryInput } from '../index';
+import {
+  AUDIT_SCHEMA,
+  AuditException,
+  AuditLog,
+  auditMigrations,
+  auditWriterGrantsSql,
+  migrateAudit,
+  type AuditEntryInput,
+} from '../index';
 
 describe(AuditLog.name, () => {
   let db: TestDatabase;
@@ -13,7 +21,11 @@ describe(AuditLog.name, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('beacon_audit');
-    await runMigrations(db.url, AUDIT_SCHEMA, auditMigrations);
+    // Two services starting at once both migrate the shared log; the lock makes that safe.
+    expect((await Promise.all([migrateAudit(db.url), migrateAudit(db.url)])).flat()).toEqual([
+      'AuditSchema1765000000100',
+    ]);
+    expect(await runMigrations(db.url, AUDIT_SCHEMA, auditMigrations)).toEqual([]);
     pool = createPool(db.url, 'audit-test', 20);
     sut = new AuditLog(pool, { bulkRead: { threshold: 5, windowMs: 10 * 60_000 } });
   });
@@ -35,8 +47,21 @@ describe(AuditLog.name, () => {
   it('records who read what, when and why, and lists it for admins with filters, newest first', async () => {
     const caseId = randomUUID();
     await sut.record(identityRead('officer-7', caseId, minutes(0)));
-    await sut.record({ actor: { id: 'admin-1', role: 'admin' }, action: 'erase', subject: { type: 'person', id: 'p_AAAAAAAAAAAAAAAAAAAA' }, purpose: 'person-request', at: minutes(1) });
-    await sut.record({ actor: { id: 'admin-1', role: 'admin' }, action: 'admin', subject: { type: 'user', id: 'officer-7' }, purpose: 'user-disabled', detail: { reason: 'left-organisation' }, at: minutes(2) });
+    await sut.record({
+      actor: { id: 'admin-1', role: 'admin' },
+      action: 'erase',
+      subject: { type: 'person', id: 'p_AAAAAAAAAAAAAAAAAAAA' },
+      purpose: 'person-request',
+      at: minutes(1),
+    });
+    await sut.record({
+      actor: { id: 'admin-1', role: 'admin' },
+      action: 'admin',
+      subject: { type: 'user', id: 'officer-7' },
+      purpose: 'user-disabled',
+      detail: { reason: 'left-organisation' },
+      at: minutes(2),
+    });
 
     const all = await sut.list({ from: t0, to: minutes(3) });
     expect(all.map((e) => e.action)).toEqual(['admin', 'erase', 'read']);
@@ -49,16 +74,23 @@ describe(AuditLog.name, () => {
       at: minutes(0),
     });
     expect(all[1]!.identifying).toBe(false);
-    expect((await sut.list({ actorId: 'admin-1', action: 'admin' })).map((e) => e.detail)).toEqual([{ reason: 'left-organisation' }]);
+    expect((await sut.list({ actorId: 'admin-1', action: 'admin' })).map((e) => e.detail)).toEqual([
+      { reason: 'left-organisation' },
+    ]);
     expect(await sut.list({ subjectType: 'case', subjectId: caseId })).toHaveLength(1);
     const page = await sut.list({ limit: 1 });
-    expect(await sut.list({ beforeSeq: page[0]!.seq, limit: 1 })).toEqual([expect.objectContaining({ seq: page[0]!.seq - 1 })]);
+    expect(await sut.list({ beforeSeq: page[0]!.seq, limit: 1 })).toEqual([
+      expect.objectContaining({ seq: page[0]!.seq - 1 }),
+    ]);
   });
 
   it('refuses entries that would put personal data or free text into the permanent log', async () => {
     const bad: AuditEntryInput[] = [
       { ...identityRead('officer-7', randomUUID(), t0), purpose: 'called her brother Timur' },
-      { ...identityRead('officer-7', randomUUID(), t0), subject: { type: 'case', id: 'Rustam Karimov' } },
+      {
+        ...identityRead('officer-7', randomUUID(), t0),
+        subject: { type: 'case', id: 'Rustam Karimov' },
+      },
       { ...identityRead('officer-7', randomUUID(), t0), detail: { note: 'held at KNB Almaty' } },
     ];
     for (const entry of bad) await expect(sut.record(entry)).rejects.toThrow(AuditException);
@@ -78,7 +110,9 @@ describe(AuditLog.name, () => {
     ]) {
       await expect(pool.query(sql)).rejects.toThrow(/append-only/);
     }
-    expect((await pool.query('SELECT count(*)::int AS n FROM audit.entries')).rows).toEqual(before.rows);
+    expect((await pool.query('SELECT count(*)::int AS n FROM audit.entries')).rows).toEqual(
+      before.rows,
+    );
     expect(await sut.list({ actorId: 'officer-8' })).toHaveLength(1);
   });
 
@@ -97,9 +131,15 @@ describe(AuditLog.name, () => {
            VALUES ($1, now(), 'svc', 'ops', 'admin', 'system', 'projections', false, 'rebuild')`,
           [randomUUID()],
         );
-        expect((await client.query(`SELECT 1 FROM audit.entries WHERE actor_id = 'svc'`)).rowCount).toBe(1);
-        await expect(client.query(`UPDATE audit.entries SET purpose = 'x' WHERE actor_id = 'svc'`)).rejects.toThrow(/permission denied/);
-        await expect(client.query(`DELETE FROM audit.entries`)).rejects.toThrow(/permission denied/);
+        expect(
+          (await client.query(`SELECT 1 FROM audit.entries WHERE actor_id = 'svc'`)).rowCount,
+        ).toBe(1);
+        await expect(
+          client.query(`UPDATE audit.entries SET purpose = 'x' WHERE actor_id = 'svc'`),
+        ).rejects.toThrow(/permission denied/);
+        await expect(client.query(`DELETE FROM audit.entries`)).rejects.toThrow(
+          /permission denied/,
+        );
         await expect(client.query(`TRUNCATE audit.entries`)).rejects.toThrow(/permission denied/);
       } finally {
         await client.end();
@@ -115,15 +155,29 @@ describe(AuditLog.name, () => {
     const cases = Array.from({ length: 7 }, () => randomUUID());
     const alerts = [];
     // Re-reading one case, and reads without identifying fields, do not count.
-    for (let i = 0; i < 4; i++) alerts.push((await sut.record(identityRead(actor, cases[i]!, minutes(i)))).alert);
+    for (let i = 0; i < 4; i++)
+      alerts.push((await sut.record(identityRead(actor, cases[i]!, minutes(i)))).alert);
     alerts.push((await sut.record(identityRead(actor, cases[0]!, minutes(4)))).alert);
-    alerts.push((await sut.record({ ...identityRead(actor, cases[5]!, minutes(4)), fields: ['custody', 'urgency'] })).alert);
+    alerts.push(
+      (
+        await sut.record({
+          ...identityRead(actor, cases[5]!, minutes(4)),
+          fields: ['custody', 'urgency'],
+        })
+      ).alert,
+    );
     // Someone else's reads are theirs.
     alerts.push((await sut.record(identityRead('officer-other', cases[6]!, minutes(4)))).alert);
     expect(alerts.every((a) => a === null)).toBe(true);
 
     const fifth = await sut.record(identityRead(actor, cases[4]!, minutes(5)));
-    expect(fifth.alert).toMatchObject({ kind: 'bulk-read', actorId: actor, subjects: 5, threshold: 5, raisedAt: minutes(5) });
+    expect(fifth.alert).toMatchObject({
+      kind: 'bulk-read',
+      actorId: actor,
+      subjects: 5,
+      threshold: 5,
+      raisedAt: minutes(5),
+    });
     // One alert per window, not one per further read.
     expect((await sut.record(identityRead(actor, cases[5]!, minutes(6)))).alert).toBeNull();
     const raised = await sut.alertsAfter(0);
@@ -135,13 +189,17 @@ describe(AuditLog.name, () => {
     const actor = 'officer-slow';
     for (let i = 0; i < 8; i++) {
       // One new case every 3 minutes: never more than 4 within 10 minutes.
-      expect((await sut.record(identityRead(actor, randomUUID(), minutes(i * 3)))).alert).toBeNull();
+      expect(
+        (await sut.record(identityRead(actor, randomUUID(), minutes(i * 3)))).alert,
+      ).toBeNull();
     }
   });
 
   it('raises exactly one alert when many reads arrive at once', async () => {
     const actor = 'officer-burst';
-    const results = await Promise.all(Array.from({ length: 20 }, () => sut.record(identityRead(actor, randomUUID(), minutes(30)))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => sut.record(identityRead(actor, randomUUID(), minutes(30)))),
+    );
     expect(results.filter((r) => r.alert !== null)).toHaveLength(1);
     expect((await sut.alertsAfter(0)).filter((a) => a.actorId === actor)).toHaveLength(1);
   });

@@ -8,8 +8,12 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const SUBJECT_TYPES = ['case', 'person', 'user', 'system'] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];
 
-const opaque = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'Expected an opaque identifier');
-const code = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'Expected a short lowercase code such as "case-work"');
+const opaque = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'Expected an opaque identifier');
+const code = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,63}$/, 'Expected a short lowercase code such as "case-work"');
 
 /**
  * What one audited act is. Everything here is kept forever, so it holds ids and codes only:
@@ -19,12 +23,20 @@ export const auditEntrySchema = z.strictObject({
   actor: z.strictObject({ id: opaque, role: code }),
   action: z.enum(AUDIT_ACTIONS),
   subject: z.strictObject({ type: z.enum(SUBJECT_TYPES), id: opaque }),
-  fields: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9.-]{0,63}$/, 'Expected a field name')).max(100).default([]),
+  fields: z
+    .array(z.string().regex(/^[A-Za-z][A-Za-z0-9.-]{0,63}$/, 'Expected a field name'))
+    .max(100)
+    .default([]),
   /** Whether identifying data was disclosed; defaults to "any identity field among `fields`". */
   identifying: z.boolean().optional(),
   purpose: code,
   at: z.date().optional(),
-  detail: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,31}$/), z.union([z.number(), z.boolean(), opaque])).default({}),
+  detail: z
+    .record(
+      z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,31}$/),
+      z.union([z.number(), z.boolean(), opaque]),
+    )
+    .default({}),
 });
 export type AuditEntryInput = z.input<typeof auditEntrySchema>;
 
@@ -87,7 +99,10 @@ export class AuditException extends Error {
 
 /** The narrow port services depend on to record; AuditLog implements it. */
 export interface AuditRecorder {
-  record(entry: AuditEntryInput, client?: PoolClient): Promise<{ entry: AuditEntry; alert: BulkReadAlert | null }>;
+  record(
+    entry: AuditEntryInput,
+    client?: PoolClient,
+  ): Promise<{ entry: AuditEntry; alert: BulkReadAlert | null }>;
 }
 
 const DISCLOSING: readonly AuditAction[] = ['read', 'export', 'share'];
@@ -101,8 +116,12 @@ export class AuditLog implements AuditRecorder {
     private readonly pool: Pool,
     options: { bulkRead?: Partial<BulkReadPolicy>; now?: () => Date } = {},
   ) {
-    this.bulk = { threshold: options.bulkRead?.threshold ?? 50, windowMs: options.bulkRead?.windowMs ?? 10 * 60_000 };
-    if (!(this.bulk.threshold >= 1) || !(this.bulk.windowMs >= 1)) throw new Error('bulk-read threshold and window must be positive');
+    this.bulk = {
+      threshold: options.bulkRead?.threshold ?? 50,
+      windowMs: options.bulkRead?.windowMs ?? 10 * 60_000,
+    };
+    if (!(this.bulk.threshold >= 1) || !(this.bulk.windowMs >= 1))
+      throw new Error('bulk-read threshold and window must be positive');
     this.now = options.now ?? (() => new Date());
   }
 
@@ -112,11 +131,21 @@ export class AuditLog implements AuditRecorder {
    * Appends one entry; pass the caller's transaction client to commit it with the act it
    * records. Returns the bulk-read alert when this entry made the actor cross the threshold.
    */
-  async record(input: AuditEntryInput, client?: PoolClient): Promise<{ entry: AuditEntry; alert: BulkReadAlert | null }> {
+  async record(
+    input: AuditEntryInput,
+    client?: PoolClient,
+  ): Promise<{ entry: AuditEntry; alert: BulkReadAlert | null }> {
     const parsed = auditEntrySchema.safeParse(input);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      throw new AuditException('invalid-entry', `invalid audit entry: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+      const issues = parsed.error.issues.map((i) => ({
+        path: i.path.join('.'),
+        message: i.message,
+      }));
+      throw new AuditException(
+        'invalid-entry',
+        `invalid audit entry: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        issues,
+      );
     }
     const entry = parsed.data;
     const identifying = entry.identifying ?? entry.fields.some((f) => IDENTITY.includes(f));
@@ -125,9 +154,24 @@ export class AuditLog implements AuditRecorder {
       const { rows } = await db.query<EntryRow>(
         `INSERT INTO audit.entries (id, at, actor_id, actor_role, action, subject_type, subject_id, fields, identifying, purpose, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
-        [randomUUID(), at, entry.actor.id, entry.actor.role, entry.action, entry.subject.type, entry.subject.id, entry.fields, identifying, entry.purpose, entry.detail],
+        [
+          randomUUID(),
+          at,
+          entry.actor.id,
+          entry.actor.role,
+          entry.action,
+          entry.subject.type,
+          entry.subject.id,
+          entry.fields,
+          identifying,
+          entry.purpose,
+          entry.detail,
+        ],
       );
-      const alert = identifying && DISCLOSING.includes(entry.action) ? await this.detectBulkRead(db, entry.actor.id, at) : null;
+      const alert =
+        identifying && DISCLOSING.includes(entry.action)
+          ? await this.detectBulkRead(db, entry.actor.id, at)
+          : null;
       return { entry: toEntry(rows[0]!), alert };
     };
     if (client) return work(client);
@@ -170,13 +214,23 @@ export class AuditLog implements AuditRecorder {
 
   /** Oldest first after a cursor, so a poller (dispatcher, console) can page through new alerts. */
   async alertsAfter(afterSeq = 0, limit = 100): Promise<BulkReadAlert[]> {
-    const { rows } = await this.pool.query<AlertRow>('SELECT * FROM audit.alerts WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, Math.min(Math.max(limit, 1), 1000)]);
+    const { rows } = await this.pool.query<AlertRow>(
+      'SELECT * FROM audit.alerts WHERE seq > $1 ORDER BY seq LIMIT $2',
+      [afterSeq, Math.min(Math.max(limit, 1), 1000)],
+    );
     return rows.map(toAlert);
   }
 
-  private async detectBulkRead(db: PoolClient, actorId: string, at: Date): Promise<BulkReadAlert | null> {
+  private async detectBulkRead(
+    db: PoolClient,
+    actorId: string,
+    at: Date,
+  ): Promise<BulkReadAlert | null> {
     // One actor's entries are counted one transaction at a time, so a burst raises one alert, not several.
-    await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('beacon-audit-bulk:' || $1, 0))`, [actorId]);
+    await db.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('beacon-audit-bulk:' || $1, 0))`,
+      [actorId],
+    );
     const windowStart = new Date(at.getTime() - this.bulk.windowMs);
     const { rows } = await db.query<{ subjects: number; alerted: boolean }>(
       `SELECT (SELECT count(DISTINCT (subject_type, subject_id))::int FROM audit.entries

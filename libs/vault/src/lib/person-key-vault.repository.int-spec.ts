@@ -3,7 +3,13 @@ import { createPool, runMigrations, type Pool } from '@beacon/persistence';
 import { keyRingFrom, newPersonRef } from '@beacon/security';
 import { createTestDatabase, type TestDatabase } from '@beacon/testing';
 import { randomBytes } from 'node:crypto';
-import { PersonKeyVault, VAULT_SCHEMA, VaultException, vaultMigrations } from '../index';
+import {
+  migrateVault,
+  PersonKeyVault,
+  VAULT_SCHEMA,
+  VaultException,
+  vaultMigrations,
+} from '../index';
 
 describe(PersonKeyVault.name, () => {
   let db: TestDatabase;
@@ -14,7 +20,9 @@ describe(PersonKeyVault.name, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('beacon_vault');
-    expect(await runMigrations(db.url, VAULT_SCHEMA, vaultMigrations)).toEqual(['VaultSchema1765000000000']);
+    expect(await runMigrations(db.url, VAULT_SCHEMA, vaultMigrations)).toEqual([
+      'VaultSchema1765000000000',
+    ]);
     pool = createPool(db.url, 'vault-test', 10);
     sut = new PersonKeyVault(pool, keyRingFrom(mk1));
   });
@@ -34,7 +42,12 @@ describe(PersonKeyVault.name, () => {
     return `${rows[0]!.dump}\n${tombstones.rows[0]!.dump}`;
   }
 
-  const encodings = (key: Buffer) => [key.toString('hex'), key.toString('base64'), key.toString('base64url'), `\\x${key.toString('hex')}`];
+  const encodings = (key: Buffer) => [
+    key.toString('hex'),
+    key.toString('base64'),
+    key.toString('base64url'),
+    `\\x${key.toString('hex')}`,
+  ];
 
   it('creates one key per person, even when asked concurrently, and seals values in the event catalogue shape', async () => {
     const person = newPersonRef();
@@ -55,37 +68,116 @@ describe(PersonKeyVault.name, () => {
   it('after erasure every value written for that person is unreadable, and other persons are unaffected', async () => {
     const victim = newPersonRef();
     const bystander = newPersonRef();
-    const written = await Promise.all(['Dilshod A.', '1987-03-14', '123-09C12345', '+7 701 555 0101', 'held at night'].map((t) => sut.encryptForPerson(victim, t)));
+    const written = await Promise.all(
+      ['Dilshod A.', '1987-03-14', '123-09C12345', '+7 701 555 0101', 'held at night'].map((t) =>
+        sut.encryptForPerson(victim, t),
+      ),
+    );
     const kept = await sut.encryptForPerson(bystander, 'Aziza B.');
     // A second instance with its own cache, to show erasure reaches other readers too.
     const otherInstance = new PersonKeyVault(pool, keyRingFrom(mk1));
-    expect(await otherInstance.decryptMany(written)).toEqual(['Dilshod A.', '1987-03-14', '123-09C12345', '+7 701 555 0101', 'held at night']);
+    expect(await otherInstance.decryptMany(written)).toEqual([
+      'Dilshod A.',
+      '1987-03-14',
+      '123-09C12345',
+      '+7 701 555 0101',
+      'held at night',
+    ]);
 
     const erasure = await sut.erase(victim, 'admin-1', 'person-request');
     expect(erasure.destroyedNow).toBe(true);
 
     for (const vault of [sut, otherInstance, new PersonKeyVault(pool, keyRingFrom(mk1))]) {
       expect(await vault.readKey(victim)).toBeNull();
-      expect(await Promise.all(written.map((v) => vault.decryptForPerson(victim, v)))).toEqual([null, null, null, null, null]);
-      expect(await vault.decryptMany([...written, kept])).toEqual([null, null, null, null, null, 'Aziza B.']);
+      expect(await Promise.all(written.map((v) => vault.decryptForPerson(victim, v)))).toEqual([
+        null,
+        null,
+        null,
+        null,
+        null,
+      ]);
+      expect(await vault.decryptMany([...written, kept])).toEqual([
+        null,
+        null,
+        null,
+        null,
+        null,
+        'Aziza B.',
+      ]);
       expect(await vault.decryptForPerson(bystander, kept)).toBe('Aziza B.');
     }
     expect(await sut.isErased(victim)).toBe(true);
     // No new data may be written under an erased reference, and erasing again changes nothing.
     await expect(sut.keyFor(victim)).rejects.toThrow(VaultException);
-    await expect(sut.encryptForPerson(victim, 'again')).rejects.toMatchObject({ code: 'person-erased' });
+    await expect(sut.encryptForPerson(victim, 'again')).rejects.toMatchObject({
+      code: 'person-erased',
+    });
     expect((await sut.erase(victim, 'admin-2', 'retention')).destroyedNow).toBe(false);
 
     // The tombstone keeps who, when and why, and nothing of the key.
-    const { rows } = await pool.query('SELECT * FROM vault.erasures WHERE person_ref = $1', [victim]);
-    expect(Object.keys(rows[0] as object).sort()).toEqual(['erased_at', 'key_version', 'person_ref', 'reason', 'requested_by']);
-    expect(rows[0]).toMatchObject({ requested_by: 'admin-1', reason: 'person-request', key_version: 1 });
-    expect((await pool.query('SELECT 1 FROM vault.person_keys WHERE person_ref = $1', [victim])).rowCount).toBe(0);
+    const { rows } = await pool.query('SELECT * FROM vault.erasures WHERE person_ref = $1', [
+      victim,
+    ]);
+    expect(Object.keys(rows[0] as object).sort()).toEqual([
+      'erased_at',
+      'key_version',
+      'person_ref',
+      'reason',
+      'requested_by',
+    ]);
+    expect(rows[0]).toMatchObject({
+      requested_by: 'admin-1',
+      reason: 'person-request',
+      key_version: 1,
+    });
+    expect(
+      (await pool.query('SELECT 1 FROM vault.person_keys WHERE person_ref = $1', [victim]))
+        .rowCount,
+    ).toBe(0);
+  });
+
+  it('hands out the keys of a whole batch at once, creating the missing ones, and names the erased among them', async () => {
+    const existing = newPersonRef();
+    const known = await sut.keyFor(existing);
+    const fresh = Array.from({ length: 40 }, () => newPersonRef());
+
+    const keys = await sut.keysFor([existing, ...fresh, existing]);
+
+    expect(keys.size).toBe(41);
+    expect(keys.get(existing)!.key.equals(known.key)).toBe(true);
+    expect(new Set([...keys.values()].map((k) => k.key.toString('hex'))).size).toBe(41);
+    const erased = fresh[3]!;
+    await sut.erase(erased, 'admin-1', 'person-request');
+    await expect(sut.keysFor([existing, erased, newPersonRef()])).rejects.toMatchObject({
+      code: 'person-erased',
+      personRefs: [erased],
+    });
+    await expect(sut.keysFor(['Rustam Karimov'])).rejects.toMatchObject({
+      code: 'invalid-person-ref',
+    });
+  });
+
+  it('migrates under a lock, so services starting together do not race on the schema', async () => {
+    const other = await createTestDatabase('beacon_vault_race');
+    try {
+      const runs = await Promise.all([
+        migrateVault(other.url),
+        migrateVault(other.url),
+        migrateVault(other.url),
+      ]);
+      expect(runs.flat()).toEqual(['VaultSchema1765000000000']);
+    } finally {
+      await other.drop();
+    }
   });
 
   it('refuses free text in the tombstone and malformed person references', async () => {
-    await expect(sut.erase(newPersonRef(), 'admin-1', 'asked by her brother Timur')).rejects.toMatchObject({ code: 'invalid-erasure' });
-    await expect(sut.keyFor('Rustam Karimov')).rejects.toMatchObject({ code: 'invalid-person-ref' });
+    await expect(
+      sut.erase(newPersonRef(), 'admin-1', 'asked by her brother Timur'),
+    ).rejects.toMatchObject({ code: 'invalid-erasure' });
+    await expect(sut.keyFor('Rustam Karimov')).rejects.toMatchObject({
+      code: 'invalid-person-ref',
+    });
   });
 
   it('rotates the master key: every key is rewrapped, everything stays readable, and the old master key can go', async () => {
@@ -106,25 +198,35 @@ describe(PersonKeyVault.name, () => {
     await afterRotation.keyFor(newPersonRef());
     expect(Object.keys(await afterRotation.masterKeyUsage())).toEqual(['mk2']);
     // The old master key alone opens nothing any more.
-    await expect(new PersonKeyVault(pool, keyRingFrom(mk1)).readKey(persons[0]!)).rejects.toMatchObject({ code: 'unknown-master-key' });
-    await expect(rotating.rotateMaster('mk3')).rejects.toMatchObject({ code: 'unknown-master-key' });
+    await expect(
+      new PersonKeyVault(pool, keyRingFrom(mk1)).readKey(persons[0]!),
+    ).rejects.toMatchObject({ code: 'unknown-master-key' });
+    await expect(rotating.rotateMaster('mk3')).rejects.toMatchObject({
+      code: 'unknown-master-key',
+    });
   });
 
   it('stores no raw key: a dump of the vault tables contains no data key in any encoding', async () => {
     const reader = new PersonKeyVault(pool, keyRingFrom(mk2, [mk1]));
-    const { rows } = await pool.query<{ person_ref: string }>('SELECT person_ref FROM vault.person_keys');
+    const { rows } = await pool.query<{ person_ref: string }>(
+      'SELECT person_ref FROM vault.person_keys',
+    );
     const keys = await reader.readKeys(rows.map((r) => r.person_ref));
     expect(keys.size).toBeGreaterThan(25);
     const dump = await dumpVault();
     for (const { key } of keys.values()) {
       for (const encoded of encodings(key)) expect(dump).not.toContain(encoded);
     }
-    for (const master of [mk1.key, mk2.key]) for (const encoded of encodings(master)) expect(dump).not.toContain(encoded);
+    for (const master of [mk1.key, mk2.key])
+      for (const encoded of encodings(master)) expect(dump).not.toContain(encoded);
   });
 
   it('can cache unwrapped keys for a bounded time, and forgets an erased key at once in its own instance', async () => {
     let now = 1_000;
-    const cached = new PersonKeyVault(pool, keyRingFrom(mk2, [mk1]), { cacheTtlMs: 60_000, now: () => now });
+    const cached = new PersonKeyVault(pool, keyRingFrom(mk2, [mk1]), {
+      cacheTtlMs: 60_000,
+      now: () => now,
+    });
     const person = newPersonRef();
     const value = await cached.encryptForPerson(person, 'cached');
     expect(await cached.decryptForPerson(person, value)).toBe('cached');

@@ -13,17 +13,20 @@ import {
 import { type Pool, type PoolClient } from 'pg';
 
 const PERSON_REF = /^p_[A-Za-z0-9_-]{16,62}$/;
-const OPAQUE = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
+const OPAQUE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const REASON = /^[a-z][a-z0-9-]{0,47}$/;
 const KID = /^pk:(p_[A-Za-z0-9_-]{16,62}):(\d{1,9})$/;
 
-export type VaultErrorCode = 'person-erased' | 'invalid-person-ref' | 'invalid-erasure' | 'unknown-master-key';
+export type VaultErrorCode =
+  'person-erased' | 'invalid-person-ref' | 'invalid-erasure' | 'unknown-master-key';
 
 export class VaultException extends Error {
   override readonly name = 'VaultException';
   constructor(
     readonly code: VaultErrorCode,
     message: string,
+    /** For `person-erased`: the erased references among those asked for. */
+    readonly personRefs: readonly string[] = [],
   ) {
     super(message);
   }
@@ -82,27 +85,48 @@ export class PersonKeyVault {
 
   /** The person's key, created on first use. Throws `person-erased` for an erased person. */
   async keyFor(personRef: string): Promise<PersonKey> {
-    assertPersonRef(personRef);
-    const known = await this.readKey(personRef);
-    if (known) return known;
-    const dataKey = generateDataKey();
-    try {
-      const wrapped = wrapDataKey(this.masters, dataKey, personRef);
-      // The tombstone check and the insert are one statement, so a concurrent erase cannot slip between.
-      await this.pool.query(
-        `INSERT INTO vault.person_keys (person_ref, key_version, master_kid, wrapped_key)
-         SELECT $1, 1, $2, $3
-          WHERE NOT EXISTS (SELECT 1 FROM vault.erasures WHERE person_ref = $1)
-         ON CONFLICT (person_ref) DO NOTHING`,
-        [personRef, wrapped.kid, serializeWrappedKey(wrapped)],
-      );
-    } finally {
-      dataKey.fill(0);
-    }
+    const key = (await this.keysFor([personRef])).get(personRef);
+    if (!key) throw new Error('vault returned no key');
+    return key;
+  }
+
+  /**
+   * Keys for many persons, creating the missing ones, in three queries whatever the count (a
+   * batch of reports). Throws `person-erased`, naming the erased references, if any is erased.
+   */
+  async keysFor(personRefs: readonly string[]): Promise<Map<string, PersonKey>> {
+    const refs = [...new Set(personRefs)];
+    refs.forEach(assertPersonRef);
+    const keys = await this.readKeys(refs);
+    const missing = refs.filter((ref) => !keys.has(ref));
+    if (missing.length === 0) return keys;
+    const wrapped = missing.map((ref) => {
+      const dataKey = generateDataKey();
+      try {
+        return serializeWrappedKey(wrapDataKey(this.masters, dataKey, ref));
+      } finally {
+        dataKey.fill(0);
+      }
+    });
+    // The tombstone check and the insert are one statement, so a concurrent erase cannot slip between.
+    await this.pool.query(
+      `INSERT INTO vault.person_keys (person_ref, key_version, master_kid, wrapped_key)
+       SELECT t.ref, 1, $3, t.wrapped FROM UNNEST($1::text[], $2::text[]) AS t(ref, wrapped)
+        WHERE NOT EXISTS (SELECT 1 FROM vault.erasures e WHERE e.person_ref = t.ref)
+       ON CONFLICT (person_ref) DO NOTHING`,
+      [missing, wrapped, this.masters.currentKid],
+    );
     // Whoever won a concurrent creation, everyone now uses the stored key.
-    const stored = await this.readKey(personRef);
-    if (stored) return stored;
-    throw new VaultException('person-erased', 'this person was erased; new data about them needs a new person reference');
+    for (const [ref, key] of await this.loadKeys(missing)) keys.set(ref, key);
+    const erased = missing.filter((ref) => !keys.has(ref));
+    if (erased.length > 0) {
+      throw new VaultException(
+        'person-erased',
+        'this person was erased; new data about them needs a new person reference',
+        erased,
+      );
+    }
+    return keys;
   }
 
   /** The person's key, or null when there is none (never created, or erased). */
@@ -124,12 +148,16 @@ export class PersonKeyVault {
       if (cached && cached.until > this.now()) result.set(ref, cached.key);
       else missing.push(ref);
     }
-    if (missing.length > 0) for (const [ref, key] of await this.loadKeys(missing)) result.set(ref, key);
+    if (missing.length > 0)
+      for (const [ref, key] of await this.loadKeys(missing)) result.set(ref, key);
     return result;
   }
 
   async isErased(personRef: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query('SELECT 1 FROM vault.erasures WHERE person_ref = $1', [personRef]);
+    const { rowCount } = await this.pool.query(
+      'SELECT 1 FROM vault.erasures WHERE person_ref = $1',
+      [personRef],
+    );
     return (rowCount ?? 0) > 0;
   }
 
@@ -151,7 +179,9 @@ export class PersonKeyVault {
 
   /** Decrypts many values (of any persons) with one vault query. */
   async decryptMany(values: readonly EncryptedValue[]): Promise<(string | null)[]> {
-    const refs = values.map((v) => PersonKeyVault.personOf(v)).filter((r): r is string => r !== null);
+    const refs = values
+      .map((v) => PersonKeyVault.personOf(v))
+      .filter((r): r is string => r !== null);
     const keys = await this.readKeys(refs);
     return values.map((value) => {
       const ref = PersonKeyVault.personOf(value);
@@ -167,8 +197,13 @@ export class PersonKeyVault {
   async erase(personRef: string, requestedBy: string, reason: string): Promise<Erasure> {
     assertPersonRef(personRef);
     // The tombstone is kept for good, so it holds codes and opaque ids only, never free text.
-    if (!OPAQUE.test(requestedBy)) throw new VaultException('invalid-erasure', 'requestedBy must be an opaque user id');
-    if (!REASON.test(reason)) throw new VaultException('invalid-erasure', 'reason must be a short code such as "person-request" or "retention"');
+    if (!OPAQUE.test(requestedBy))
+      throw new VaultException('invalid-erasure', 'requestedBy must be an opaque user id');
+    if (!REASON.test(reason))
+      throw new VaultException(
+        'invalid-erasure',
+        'reason must be a short code such as "person-request" or "retention"',
+      );
     this.cache.delete(personRef);
     const client = await this.pool.connect();
     try {
@@ -184,7 +219,12 @@ export class PersonKeyVault {
       );
       const existing = inserted.rows[0]
         ? inserted.rows[0]
-        : (await client.query<{ erased_at: Date }>('SELECT erased_at FROM vault.erasures WHERE person_ref = $1', [personRef])).rows[0];
+        : (
+            await client.query<{ erased_at: Date }>(
+              'SELECT erased_at FROM vault.erasures WHERE person_ref = $1',
+              [personRef],
+            )
+          ).rows[0];
       await client.query('COMMIT');
       return { personRef, erasedAt: existing!.erased_at, destroyedNow: inserted.rows.length > 0 };
     } catch (error) {
@@ -217,7 +257,11 @@ export class PersonKeyVault {
         const wrapped: string[] = [];
         for (const row of rows) {
           refs.push(row.person_ref);
-          wrapped.push(serializeWrappedKey(rewrapDataKey(target, parseWrappedKey(row.wrapped_key), row.person_ref)));
+          wrapped.push(
+            serializeWrappedKey(
+              rewrapDataKey(target, parseWrappedKey(row.wrapped_key), row.person_ref),
+            ),
+          );
         }
         await client.query(
           `UPDATE vault.person_keys k SET wrapped_key = v.wrapped_key, master_kid = $3, rewrapped_at = now()
@@ -241,7 +285,11 @@ export class PersonKeyVault {
   }
 
   private async loadKeys(personRefs: readonly string[]): Promise<Map<string, PersonKey>> {
-    const { rows } = await this.pool.query<{ person_ref: string; key_version: number; wrapped_key: string }>(
+    const { rows } = await this.pool.query<{
+      person_ref: string;
+      key_version: number;
+      wrapped_key: string;
+    }>(
       'SELECT person_ref, key_version, wrapped_key FROM vault.person_keys WHERE person_ref = ANY($1::text[])',
       [personRefs],
     );
@@ -249,7 +297,10 @@ export class PersonKeyVault {
     for (const row of rows) {
       const wrapped = parseWrappedKey(row.wrapped_key);
       if (!this.masters.keys.has(wrapped.kid)) {
-        throw new VaultException('unknown-master-key', `a person key is wrapped under master key ${wrapped.kid}, which is not configured`);
+        throw new VaultException(
+          'unknown-master-key',
+          `a person key is wrapped under master key ${wrapped.kid}, which is not configured`,
+        );
       }
       const key: PersonKey = {
         personRef: row.person_ref,
@@ -280,6 +331,9 @@ export class PersonKeyVault {
 
 function assertPersonRef(personRef: string): void {
   if (!PERSON_REF.test(personRef)) {
-    throw new VaultException('invalid-person-ref', 'expected a pseudonymous person reference such as "p_" + 16 url-safe characters');
+    throw new VaultException(
+      'invalid-person-ref',
+      'expected a pseudonymous person reference such as "p_" + 16 url-safe characters',
+    );
   }
 }

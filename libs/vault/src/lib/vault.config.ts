@@ -9,7 +9,10 @@ export const vaultMasterKeys = z.string().transform((spec, ctx): KeyRing => {
   try {
     return parseMasterKeys(spec);
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'invalid master keys' });
+    ctx.addIssue({
+      code: 'custom',
+      message: error instanceof Error ? error.message : 'invalid master keys',
+    });
     return z.NEVER;
   }
 });

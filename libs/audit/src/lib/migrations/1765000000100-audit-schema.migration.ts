@@ -24,7 +24,9 @@ export class AuditSchema1765000000100 implements MigrationInterface {
         purpose      text        NOT NULL,
         detail       jsonb       NOT NULL DEFAULT '{}'
       )`);
-    await q.query(`CREATE INDEX entries_actor_at ON audit.entries (actor_id, at) WHERE identifying`);
+    await q.query(
+      `CREATE INDEX entries_actor_at ON audit.entries (actor_id, at) WHERE identifying`,
+    );
     await q.query(`CREATE INDEX entries_subject ON audit.entries (subject_type, subject_id, seq)`);
     await q.query(`CREATE INDEX entries_at ON audit.entries (at)`);
     await q.query(`
