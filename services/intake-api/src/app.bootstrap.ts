@@ -1,6 +1,7 @@
 import { REPORTED_EVENT_NAMES } from '@beacon/events';
 import { createHttpApp } from '@beacon/http';
 import { runMigrations } from '@beacon/persistence';
+import { migrateVault } from '@beacon/vault';
 import { type LogLevel, Logger } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -19,10 +20,15 @@ export const BATCH_ROUTE = '/v1/reports/batch';
 export async function createIntakeApp(config: IntakeConfig): Promise<NestFastifyApplication> {
   Logger.overrideLogger(nestLogLevels(config.LOG_LEVEL));
   const logger = new Logger('intake-api');
-  const applied = await runMigrations(config.DATABASE_URL, 'intake', intakeMigrations);
+  const applied = [
+    ...(await runMigrations(config.DATABASE_URL, 'intake', intakeMigrations)),
+    // Intake creates the person keys; the console only reads them.
+    ...(await migrateVault(config.DATABASE_URL)),
+  ];
   if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
   const app = await createHttpApp(AppModule.forConfig(config), {
     bodyLimitBytes: Math.max(config.BODY_LIMIT_BYTES, config.BATCH_BODY_LIMIT_BYTES),
+    corsOrigins: config.CORS_ORIGINS,
   });
   // Fastify's limit is per route: a single report gets the small one, only the batch the large one.
   app

@@ -1,4 +1,6 @@
+import { PersonKeyVault } from '@beacon/vault';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { type Pool } from 'pg';
 import { HotlineAuthGuard } from './auth/hotline-auth.guard';
 import { HotlineKeysRepository } from './auth/hotline-keys.repository';
 import { RateLimitGuard } from './auth/rate-limit.guard';
@@ -8,6 +10,7 @@ import { HealthController } from './health/health.controller';
 import { IdempotencyPurgeWorker } from './idempotency/idempotency-purge.worker';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { INTAKE_CONFIG, type IntakeConfig } from './intake.config';
+import { INTAKE_POOL } from './intake.tokens';
 import { OutboxModule } from './outbox/outbox.module';
 import { JsonBodyGuard } from './reports/json-body.guard';
 import { ReportEventsService } from './reports/report-events.service';
@@ -36,6 +39,11 @@ export class AppModule {
         ReportsService,
         PersonCasesRepository,
         CaseStatusConsumer,
+        {
+          provide: PersonKeyVault,
+          inject: [INTAKE_POOL],
+          useFactory: (pool: Pool) => new PersonKeyVault(pool, config.VAULT_MASTER_KEYS),
+        },
       ],
       exports: [INTAKE_CONFIG],
     };

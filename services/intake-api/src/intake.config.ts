@@ -7,6 +7,7 @@ import {
   postgresUrl,
   topicPrefix,
 } from '@beacon/config';
+import { vaultMasterKeys } from '@beacon/vault';
 import { z } from 'zod';
 
 const int = (min: number, max: number, fallback: number) =>
@@ -21,12 +22,11 @@ export const intakeEnvSchema = z.object({
   KAFKA_TOPIC_PARTITIONS: int(1, 1000, 3),
   /** Keyed hash for matching UNHCR registration numbers without storing them. */
   PERSON_HMAC_KEY: key256,
-  /** Encrypts identifying fields inside events. */
-  PII_ENCRYPTION_KEY: key256,
-  PII_ENCRYPTION_KEY_ID: z
-    .string()
-    .regex(/^[a-zA-Z0-9_-]{1,32}$/)
-    .default('k1'),
+  /**
+   * Master keys that wrap the per-person data keys sealing identifying fields:
+   * `kid:base64key[,kid:base64key…]`, the first wraps new keys (see docs/security.md, rotation).
+   */
+  VAULT_MASTER_KEYS: vaultMasterKeys,
   /** Development only: a key registered at start-up for a hotline that may report anywhere. */
   DEV_API_KEY: z.string().min(32).optional(),
   /** How long a validated hotline key is trusted before it is looked up again (revocation delay). */
@@ -46,6 +46,23 @@ export const intakeEnvSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9._-]{1,100}$/)
     .default('intake-case-status'),
+  /** Browser origins allowed to call the API (comma-separated `https://…`); none by default. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^https?:\/\/[^/\s]+$/, 'must be origins such as https://hotline.example.org'),
+      ),
+    ),
   LOG_LEVEL: logLevel,
 });
 

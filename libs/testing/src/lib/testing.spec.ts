@@ -20,7 +20,7 @@ describe(waitFor.name, () => {
 
 describe(composeEnvironment.name, () => {
   it('resolves merge keys and required variables like docker compose', () => {
-    const sut = composeEnvironment('intake-api', { PERSON_HMAC_KEY: 'a', PII_ENCRYPTION_KEY: 'b' });
+    const sut = composeEnvironment('intake-api', { PERSON_HMAC_KEY: 'a', VAULT_MASTER_KEYS: 'b' });
     expect(sut).toMatchObject({ KAFKA_BROKERS: 'kafka:9092', PERSON_HMAC_KEY: 'a', PORT: '3100' });
     expect(sut).not.toHaveProperty('DEV_API_KEY');
     expect(() => composeEnvironment('intake-api')).toThrow(/needs PERSON_HMAC_KEY/);

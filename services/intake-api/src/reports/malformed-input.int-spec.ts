@@ -319,7 +319,7 @@ describe('malformed and boundary input (property-based, real HTTP app and Postgr
       // Nothing listens there: the outbox, not Kafka, is what must stay empty.
       KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
       PERSON_HMAC_KEY: randomBytes(32).toString('base64'),
-      PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`,
       DEV_API_KEY: hotlineKey,
       RATE_LIMIT_PER_SECOND: '100000',
       RATE_LIMIT_BURST: '1000000',

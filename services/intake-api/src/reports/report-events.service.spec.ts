@@ -1,16 +1,15 @@
-import { decryptField, keyRingFrom } from '@beacon/security';
+import { type EncryptedValue, openWithDataKey } from '@beacon/security';
 import { randomBytes } from 'node:crypto';
 import { EXAMPLE_REPORT } from '../docs/openapi.document';
 import { loadIntakeConfig } from '../intake.config';
 import { type ReportInput, reportInputSchema } from './report.dto';
-import { ReportEventsService, pointerOf } from './report-events.service';
+import { needsDataKey, ReportEventsService, pointerOf } from './report-events.service';
 
-const piiKey = randomBytes(32);
 const config = loadIntakeConfig({
   DATABASE_URL: 'postgres://localhost/x',
   KAFKA_BROKERS: '127.0.0.1:9092',
   PERSON_HMAC_KEY: randomBytes(32).toString('base64'),
-  PII_ENCRYPTION_KEY: piiKey.toString('base64'),
+  VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`,
 });
 const now = new Date('2009-03-11T18:41:00Z');
 const CASE = '5f0c2a7e-8d41-4b6a-9c3e-1a2b3c4d5e6f';
@@ -21,6 +20,8 @@ const assignment = {
   personRef: 'p_Xq7Lm2Vt9KcR4wZs',
   joinedExistingCase: false,
 };
+const dataKey = { kid: 'pk:p_Xq7Lm2Vt9KcR4wZs:1', key: randomBytes(32) };
+const keys = new Map([[assignment.personRef, dataKey]]);
 
 function report(overrides: Record<string, unknown> = {}): ReportInput {
   return reportInputSchema.parse({ ...EXAMPLE_REPORT, ...overrides }) as ReportInput;
@@ -30,7 +31,7 @@ describe(ReportEventsService.name, () => {
   const sut = new ReportEventsService(config);
 
   it('builds person-identified, then one event per fact, all on the case and the incident, in UTC', () => {
-    const events = sut.build(report(), [assignment], INCIDENT, now);
+    const events = sut.build(report(), [assignment], INCIDENT, now, keys);
 
     expect(events.map((e) => e.type)).toEqual([
       'org.beacon.person-identified.v1',
@@ -47,20 +48,39 @@ describe(ReportEventsService.name, () => {
     }
   });
 
-  it('seals names, numbers and notes; only the keyed hash of the registration number is in the clear', () => {
-    const events = sut.build(report(), [assignment], INCIDENT, now);
+  it('seals names, numbers and notes under the person’s own key; only the keyed hash of the registration number is in the clear', () => {
+    const events = sut.build(report(), [assignment], INCIDENT, now, keys);
     const text = JSON.stringify(events);
 
     expect(text).not.toContain('Karimov');
     expect(text).not.toContain('09C00481');
     expect(text).not.toContain('men in masks');
-    const identified = events[0]?.data as {
-      registrationHash: string;
-      name: Parameters<typeof decryptField>[1];
-    };
+    const identified = events[0]?.data as { registrationHash: string; name: EncryptedValue };
+    const detained = events[1]?.data as { notes: EncryptedValue };
     expect(identified.registrationHash).toBe(sut.registrationHash('123 09c00481'));
-    const ring = keyRingFrom({ kid: config.PII_ENCRYPTION_KEY_ID, key: piiKey });
-    expect(decryptField(ring, identified.name)).toBe('Rustam Karimov');
+    expect(identified.name.kid).toBe(dataKey.kid);
+    expect(openWithDataKey(dataKey.key, identified.name)).toBe('Rustam Karimov');
+    expect(openWithDataKey(dataKey.key, detained.notes)).toMatch(/men in masks/);
+    expect(openWithDataKey(randomBytes(32), identified.name)).toBeNull();
+  });
+
+  it('refuses to build identifying fields for a person whose key it was not given, rather than write them unsealed', () => {
+    expect(() => sut.build(report(), [assignment], INCIDENT, now, new Map())).toThrow(
+      /no data key/,
+    );
+  });
+
+  it('asks for a data key only for persons whose part of the report carries identifying data', () => {
+    const two = report({
+      persons: [
+        { unhcrStatus: 'refugee', name: 'Rustam Karimov' },
+        { unhcrStatus: 'refugee' },
+        { unhcrStatus: 'refugee' },
+      ],
+      facts: [{ ...EXAMPLE_REPORT.facts[1], appliesTo: [2], notes: 'seen at the station' }],
+    });
+
+    expect([0, 1, 2].map((i) => needsDataKey(two, i))).toEqual([true, false, true]);
   });
 
   it('works out whether a removal goes to the country of origin, which only intake knows', () => {
@@ -71,7 +91,7 @@ describe(ReportEventsService.name, () => {
       stage: 'verbal-threat',
       asylumClaimPending: true,
     };
-    const events = sut.build(report({ facts: [removal] }), [assignment], INCIDENT, now);
+    const events = sut.build(report({ facts: [removal] }), [assignment], INCIDENT, now, keys);
 
     expect(events[1]?.data).toMatchObject({ destinationIsOriginCountry: true });
     const elsewhere = sut.build(
@@ -79,6 +99,7 @@ describe(ReportEventsService.name, () => {
       [assignment],
       INCIDENT,
       now,
+      keys,
     );
     expect(elsewhere[1]?.data).toMatchObject({ destinationIsOriginCountry: false });
   });
@@ -91,7 +112,7 @@ describe(ReportEventsService.name, () => {
       response: 'none',
     };
 
-    const events = sut.build(report({ facts: [fact] }), [assignment], INCIDENT, now);
+    const events = sut.build(report({ facts: [fact] }), [assignment], INCIDENT, now, keys);
 
     expect(events[1]).toMatchObject({
       type: 'org.beacon.intervention-logged.v1',
@@ -112,7 +133,7 @@ describe(ReportEventsService.name, () => {
       personRef: 'p_Ab3Cd4Ef5Gh6Ij7K',
     };
 
-    const events = sut.build(two, [assignment, second], INCIDENT, now);
+    const events = sut.build(two, [assignment, second], INCIDENT, now, keys);
 
     expect(
       events.filter((e) => e.type === 'org.beacon.access-status-updated.v1').map((e) => e.subject),

@@ -6,13 +6,19 @@ import {
   createEvent,
 } from '@beacon/events';
 import { type InvalidParam, validationProblem } from '@beacon/http';
-import { encryptField, keyRingFrom, registrationHash, type KeyRing } from '@beacon/security';
+import { type EncryptedValue, registrationHash, sealWithDataKey } from '@beacon/security';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { INTAKE_CONFIG, type IntakeConfig } from '../intake.config';
 import { type PersonInput, RENAMED, type ReportInput } from './report.dto';
 
 export const EVENT_SOURCE = '/beacon/intake-api';
+
+/** A person's data key, as the vault hands it out: `kid` is bound into every value sealed with it. */
+export interface PersonDataKey {
+  kid: string;
+  key: Buffer;
+}
 
 export interface CaseAssignment {
   personIndex: number;
@@ -21,20 +27,31 @@ export interface CaseAssignment {
   joinedExistingCase: boolean;
 }
 
+const IDENTIFYING = ['name', 'dateOfBirth', 'registrationNumber', 'phone', 'notes'] as const;
+
+/** Whether a person's part of a report carries anything to seal under their data key. */
+export function needsDataKey(report: ReportInput, personIndex: number): boolean {
+  const person = report.persons[personIndex];
+  if (!person) return false;
+  if (IDENTIFYING.some((field) => person[field] !== undefined)) return true;
+  return report.facts.some(
+    (fact) =>
+      'notes' in fact &&
+      fact.notes !== undefined &&
+      (!fact.appliesTo || fact.appliesTo.includes(personIndex)),
+  );
+}
+
 /**
  * Turns a validated report into events: one person-identified per new (or newly identified)
- * person, then one event per fact per person it applies to. No I/O: assignments come in.
+ * person, then one event per fact per person it applies to. No I/O: assignments and the
+ * persons' data keys come in.
  */
 @Injectable()
 export class ReportEventsService {
-  private readonly ring: KeyRing;
   private readonly hmacKey: Buffer;
 
   constructor(@Inject(INTAKE_CONFIG) config: IntakeConfig) {
-    this.ring = keyRingFrom({
-      kid: config.PII_ENCRYPTION_KEY_ID,
-      key: Buffer.from(config.PII_ENCRYPTION_KEY, 'base64'),
-    });
     this.hmacKey = Buffer.from(config.PERSON_HMAC_KEY, 'base64');
   }
 
@@ -42,12 +59,16 @@ export class ReportEventsService {
     return registrationHash(this.hmacKey, registrationNumber);
   }
 
-  /** `pointer` is where the report sits in the request ('' or '/reports/3'), for error paths. */
+  /**
+   * `keys` holds the data key of every person whose part carries identifying fields or notes
+   * (`needsDataKey`); `pointer` is where the report sits in the request ('' or '/reports/3').
+   */
   build(
     report: ReportInput,
     assignments: readonly CaseAssignment[],
     incidentId: string,
     now: Date,
+    keys: ReadonlyMap<string, PersonDataKey>,
     pointer = '',
   ): CaseEvent[] {
     const events: CaseEvent[] = [];
@@ -92,6 +113,13 @@ export class ReportEventsService {
       }
     };
 
+    const sealerFor = (personRef: string) => (plaintext: string) => {
+      const key = keys.get(personRef);
+      // Never fall back to writing the text unsealed.
+      if (!key) throw new Error('no data key for a person whose report carries identifying data');
+      return sealWithDataKey(key.key, key.kid, plaintext);
+    };
+
     for (const a of assignments) {
       const person = report.persons[a.personIndex];
       if (!person) continue;
@@ -100,7 +128,7 @@ export class ReportEventsService {
         'person-identified',
         a.caseId,
         occurredAt,
-        { context: context(a.personRef), ...this.identityOf(person) },
+        { context: context(a.personRef), ...this.identityOf(person, sealerFor(a.personRef)) },
         `${pointer}/persons/${a.personIndex}`,
       );
     }
@@ -115,8 +143,8 @@ export class ReportEventsService {
           data[field] = data[as];
           delete data[as];
         }
-        // Free text is personal data: it leaves intake only sealed.
-        if (notes !== undefined) data.notes = encryptField(this.ring, notes);
+        // Free text is personal data: it leaves intake only sealed, under the person's key.
+        if (notes !== undefined) data.notes = sealerFor(a.personRef)(notes);
         if (type === 'removal-threat-reported' && data.destinationIsOriginCountry === undefined) {
           const origin = report.persons[a.personIndex]?.countryOfOrigin;
           data.destinationIsOriginCountry =
@@ -135,9 +163,11 @@ export class ReportEventsService {
   }
 
   /** Identifying fields leave intake only sealed; the registration number also as a keyed hash. */
-  private identityOf(person: PersonInput): Record<string, unknown> {
-    const seal = (v: string | undefined) =>
-      v === undefined ? undefined : encryptField(this.ring, v);
+  private identityOf(
+    person: PersonInput,
+    sealer: (plaintext: string) => EncryptedValue,
+  ): Record<string, unknown> {
+    const seal = (v: string | undefined) => (v === undefined ? undefined : sealer(v));
     const fields: Record<string, unknown> = {
       name: seal(person.name),
       dateOfBirth: seal(person.dateOfBirth),

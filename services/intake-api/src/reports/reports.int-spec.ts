@@ -108,7 +108,7 @@ describe('intake reports over HTTP (real Postgres and Kafka)', () => {
       KAFKA_BROKERS: requireInfrastructure('KAFKA_BROKERS'),
       KAFKA_TOPIC_PREFIX: `${uniqueName('intake')}.`,
       PERSON_HMAC_KEY: key(),
-      PII_ENCRYPTION_KEY: key(),
+      VAULT_MASTER_KEYS: `mk1:${key()}`,
       DEV_API_KEY: devKey,
       RATE_LIMIT_PER_SECOND: '10000',
       RATE_LIMIT_BURST: '100000',

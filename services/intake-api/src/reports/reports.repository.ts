@@ -19,6 +19,13 @@ export interface OpenCase {
   existed: boolean;
 }
 
+/** Which case a person reference stands in and where: what an erasure needs to reach every case. */
+export interface PersonCaseRef {
+  personRef: string;
+  caseId: string;
+  region: string;
+}
+
 export interface StoredReport {
   reportId: string;
   incidentId: string;
@@ -97,6 +104,7 @@ export class ReportsRepository {
     events: readonly OutboxRecord[],
     reports: readonly Omit<StoredReport, 'receivedAt'>[],
     completion: { key: string; token: string; response: unknown } | null,
+    persons: readonly PersonCaseRef[] = [],
   ): Promise<{ written: boolean }> {
     const { rows } = await this.pool.query<{ events: number; reports: number }>({
       name: 'intake-write',
@@ -125,6 +133,12 @@ export class ReportsRepository {
            FROM UNNEST($2::uuid[], $3::uuid[], $4::jsonb[], $8::jsonb[]) AS r(id, incident, cases, ids)
           WHERE (SELECT ok FROM go)
          RETURNING 1
+       ), persons AS (
+         INSERT INTO intake.person_refs (person_ref, case_id, region)
+         SELECT DISTINCT p.r, p.c, p.g
+           FROM UNNEST($15::text[], $16::uuid[], $17::text[]) AS p(r, c, g)
+          WHERE (SELECT ok FROM go)
+         ON CONFLICT (person_ref, case_id) DO NOTHING
        )
        SELECT (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM stored)::int AS reports`,
       values: [
@@ -142,10 +156,20 @@ export class ReportsRepository {
         events.map((e) => e.topic),
         events.map((e) => e.value),
         events.map((e) => JSON.stringify(e.headers)),
+        persons.map((p) => p.personRef),
+        persons.map((p) => p.caseId),
+        persons.map((p) => p.region),
       ],
     });
     const row = rows[0];
     return { written: row?.reports === reports.length && row.events === events.length };
+  }
+
+  /** Drops the open-case mappings of erased persons, so their next report opens a new case. */
+  async forgetPersons(personRefs: readonly string[]): Promise<void> {
+    await this.pool.query('DELETE FROM intake.person_cases WHERE person_ref = ANY($1::text[])', [
+      [...personRefs],
+    ]);
   }
 
   async find(hotlineId: string, reportId: string): Promise<StoredReport | null> {

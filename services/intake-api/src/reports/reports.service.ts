@@ -1,7 +1,9 @@
+import { authorize, type Principal } from '@beacon/access-policy';
 import { type CaseEvent, encodeForKafka } from '@beacon/events';
 import { ProblemException, validationProblem, type InvalidParam } from '@beacon/http';
 import { Outbox } from '@beacon/persistence';
 import { newPersonRef } from '@beacon/security';
+import { type PersonKey, PersonKeyVault, VaultException } from '@beacon/vault';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
@@ -13,14 +15,14 @@ import {
 } from '../idempotency/idempotency.repository';
 import { CASE_TOPIC, INTAKE_POOL } from '../intake.tokens';
 import { RelayService } from '../outbox/relay.service';
-import { type CaseAssignment, ReportEventsService } from './report-events.service';
+import { type CaseAssignment, needsDataKey, ReportEventsService } from './report-events.service';
 import {
   type BatchAccepted,
   type ReportAccepted,
   type ReportInput,
   type ReportStatus,
 } from './report.dto';
-import { ReportsRepository } from './reports.repository';
+import { type OpenCase, type PersonCaseRef, ReportsRepository } from './reports.repository';
 
 /** Postgres errors worth one more try of the write. */
 const TRANSIENT = new Set(['40P01', '40001']);
@@ -41,6 +43,7 @@ export class ReportsService {
     private readonly events: ReportEventsService,
     private readonly reports: ReportsRepository,
     private readonly idempotency: IdempotencyRepository,
+    private readonly vault: PersonKeyVault,
   ) {}
 
   async acceptOne(
@@ -111,40 +114,91 @@ export class ReportsService {
   ): Promise<ReportAccepted[]> {
     const now = new Date();
     const known = hashes.flat().filter((h): h is string => h !== null);
-    const open =
-      known.length > 0 ? await this.reports.openCasesFor(known) : new Map<string, never>();
+    for (let attempt = 1; ; attempt++) {
+      const open =
+        known.length > 0 ? await this.reports.openCasesFor(known) : new Map<string, never>();
+      const planned = this.assign(reports, hashes, open);
+      let keys: Map<string, PersonKey>;
+      try {
+        keys = await this.vault.keysFor(planned.needKeys);
+      } catch (error) {
+        if (!(error instanceof VaultException) || error.code !== 'person-erased') throw error;
+        // The person was erased and the case topic has not told intake yet: the old mapping
+        // goes, and the person is reported as someone new, under a new reference and key.
+        await this.reports.forgetPersons(error.personRefs);
+        if (attempt < 3) continue;
+        throw new ProblemException(
+          409,
+          'person-erased',
+          'Person erased',
+          'A person in this report was erased moments ago; send the report again.',
+        );
+      }
+      return this.commit(hotline, reports, planned.assignments, keys, claim, kind, now);
+    }
+  }
+
+  /** Which case each person joins or opens, and whose data keys the report needs. */
+  private assign(
+    reports: readonly Pointed[],
+    hashes: readonly (readonly (string | null)[])[],
+    open: ReadonlyMap<string, OpenCase>,
+  ): { assignments: CaseAssignment[][]; needKeys: string[] } {
     // A person named again later in the same batch joins the case the earlier report opened.
     const seen = new Set<string>();
-    const accepted: ReportAccepted[] = [];
-    const events: CaseEvent[] = [];
-    reports.forEach(({ report, pointer }, r) => {
-      const assignments: CaseAssignment[] = report.persons.map((_person, personIndex) => {
+    const needKeys: string[] = [];
+    const assignments = reports.map(({ report }, r) =>
+      report.persons.map((_person, personIndex): CaseAssignment => {
         const hash = hashes[r]?.[personIndex] ?? null;
         const match = hash === null ? undefined : open.get(hash);
+        let assignment: CaseAssignment;
         if (hash === null || !match) {
-          return {
+          assignment = {
             personIndex,
             caseId: randomUUID(),
             personRef: newPersonRef(),
             joinedExistingCase: false,
           };
+        } else {
+          const joined = match.existed || seen.has(hash);
+          seen.add(hash);
+          assignment = {
+            personIndex,
+            caseId: match.caseId,
+            personRef: match.personRef,
+            joinedExistingCase: joined,
+          };
         }
-        const joined = match.existed || seen.has(hash);
-        seen.add(hash);
-        return {
-          personIndex,
-          caseId: match.caseId,
-          personRef: match.personRef,
-          joinedExistingCase: joined,
-        };
-      });
+        if (needsDataKey(report, personIndex)) needKeys.push(assignment.personRef);
+        return assignment;
+      }),
+    );
+    return { assignments, needKeys };
+  }
+
+  private async commit(
+    hotline: HotlinePrincipal,
+    reports: readonly Pointed[],
+    assignments: readonly CaseAssignment[][],
+    keys: ReadonlyMap<string, PersonKey>,
+    claim: Extract<Claim, { kind: 'claimed' }> | null,
+    kind: 'report' | 'batch',
+    now: Date,
+  ): Promise<ReportAccepted[]> {
+    const accepted: ReportAccepted[] = [];
+    const events: CaseEvent[] = [];
+    const persons: PersonCaseRef[] = [];
+    reports.forEach(({ report, pointer }, r) => {
+      const mine = assignments[r] ?? [];
       const incidentId = report.incidentId ?? randomUUID();
-      const built = this.events.build(report, assignments, incidentId, now, pointer);
+      const built = this.events.build(report, mine, incidentId, now, keys, pointer);
       events.push(...built);
+      for (const a of mine)
+        persons.push({ personRef: a.personRef, caseId: a.caseId, region: report.region });
       accepted.push({
         reportId: randomUUID(),
         incidentId,
-        cases: assignments.map((a) => ({
+        cases: mine.map((a) => ({
           personIndex: a.personIndex,
           caseId: a.caseId,
           joinedExistingCase: a.joinedExistingCase,
@@ -163,6 +217,7 @@ export class ReportsService {
         events.map((event) => ({ eventId: event.id, topic: this.topic, ...encodeForKafka(event) })),
         accepted.map((a) => ({ ...a, eventIds: a.cases.flatMap((c) => c.eventIds) })),
         completion,
+        persons,
       ),
     );
     if (!written) throw claimSuperseded();
@@ -194,11 +249,22 @@ export class ReportsService {
     };
   }
 
-  /** Keys are scoped: a report outside the key's regions or event types is refused whole. */
+  /**
+   * Keys are scoped: a report outside the key's regions or event types is refused whole. The
+   * region rule is the access policy's `report.write`; erasure is never a hotline's to report,
+   * since only destroying the person's key (`beacon persons erase`, an administrator's act) erases.
+   */
   private authorise(hotline: HotlinePrincipal, reports: readonly Pointed[]): void {
+    const principal: Principal = {
+      userId: hotline.hotlineId,
+      role: 'hotline',
+      regions: hotline.regions,
+    };
     const allowed = (list: readonly string[], value: string) =>
       list.includes('*') || list.includes(value);
-    const regions = reports.filter(({ report }) => !allowed(hotline.regions, report.region));
+    const regions = reports.filter(
+      ({ report }) => !authorize(principal, 'report.write', { region: report.region }).allow,
+    );
     if (regions.length > 0) {
       throw new ProblemException(
         403,
@@ -213,17 +279,19 @@ export class ReportsService {
         },
       );
     }
+    const mayErase = authorize(principal, 'persons.erase', {}).allow;
     const types: InvalidParam[] = reports.flatMap(({ report, pointer }) =>
-      report.facts.flatMap((fact, i) =>
-        allowed(hotline.eventTypes, fact.type)
+      report.facts.flatMap((fact, i) => {
+        const name = `${pointer}/facts/${i}/type`;
+        if (fact.type === 'record-erased' && !mayErase) {
+          return [
+            { name, reason: 'erasure is done by an administrator with `beacon persons erase`' },
+          ];
+        }
+        return allowed(hotline.eventTypes, fact.type)
           ? []
-          : [
-              {
-                name: `${pointer}/facts/${i}/type`,
-                reason: `"${fact.type}" is not permitted for this key`,
-              },
-            ],
-      ),
+          : [{ name, reason: `"${fact.type}" is not permitted for this key` }];
+      }),
     );
     if (types.length > 0) {
       throw new ProblemException(
