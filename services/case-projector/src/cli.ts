@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { migrateAudit } from '@beacon/audit';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli/cli.module';
 import { CliError } from './cli/cli.output';
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Administrative acts are recorded in the shared audit log, which may not exist yet.
+  if (!helpOnly) await migrateAudit(config.DATABASE_URL);
   await CommandFactory.run(CliModule.forConfig(config), {
     logger: ['error'],
     cliName: 'beacon',

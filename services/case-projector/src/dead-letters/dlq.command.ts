@@ -2,7 +2,9 @@ import { type Kafka } from '@beacon/kafka';
 import { type Pool } from '@beacon/persistence';
 import { Inject } from '@nestjs/common';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { CLI_KAFKA } from '../cli/cli.tokens';
+import { type AuditRecorder } from '@beacon/audit';
+import { cliActor, recordAdminAct } from '../cli/cli.audit';
+import { CLI_AUDIT, CLI_KAFKA } from '../cli/cli.tokens';
 import { CliError, print, printJson, table } from '../cli/cli.output';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../projector.config';
 import { PROJECTOR_POOL } from '../read-models/read-models.module';
@@ -83,6 +85,7 @@ export class ReplayDeadLettersCommand extends CommandRunner {
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
     @Inject(CLI_KAFKA) private readonly kafka: Kafka,
     @Inject(PROJECTOR_POOL) private readonly pool: Pool,
+    @Inject(CLI_AUDIT) private readonly audit: AuditRecorder,
   ) {
     super();
   }
@@ -95,13 +98,14 @@ export class ReplayDeadLettersCommand extends CommandRunner {
       if (!match) throw new CliError(`"${p}" is not a dead-letter position (partition/offset, e.g. 0/12)`, 64);
       return { partition: Number(match[1]), offset: match[2]! };
     });
-    const outcomes = await repositoryFor(this.config, this.kafka, this.pool).replay(positions, process.env.USER ?? 'cli', options.dryRun ?? false);
+    const outcomes = await repositoryFor(this.config, this.kafka, this.pool).replay(positions, cliActor(), options.dryRun ?? false);
     const summary = {
       replayed: outcomes.filter((o) => o.result === 'replayed').length,
       alreadyReplayed: outcomes.filter((o) => o.result === 'already-replayed').length,
       stillUnreadable: outcomes.filter((o) => o.result === 'still-unreadable').length,
       dryRun: options.dryRun ?? false,
     };
+    if (!summary.dryRun && summary.replayed > 0) await recordAdminAct(this.audit, 'dlq-replay', { replayed: summary.replayed });
     if (options.json) {
       printJson({ ...summary, outcomes: outcomes.map((o) => ({ position: `${o.entry.partition}/${o.entry.offset}`, eventId: o.entry.eventId, result: o.result, reason: o.reason ?? null })) });
     } else {

@@ -38,8 +38,24 @@ describe('projection migrations', () => {
         `INSERT INTO projection.cases (case_id, incident_id, person_ref, region, custody, location_status, access, removal_risk,
            closed, urgency, urgency_reasons, state, opened_at, last_occurred_at, updated_at, event_count, last_partition, last_offset)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, 0)`,
-        [caseId, state.incidentId, state.personRef, state.region, state.custody, state.locationStatus, state.access, state.removalRisk,
-          state.closed, urgency, reasons, JSON.stringify(state), state.openedAt, state.lastOccurredAt, now, own.length],
+        [
+          caseId,
+          state.incidentId,
+          state.personRef,
+          state.region,
+          state.custody,
+          state.locationStatus,
+          state.access,
+          state.removalRisk,
+          state.closed,
+          urgency,
+          reasons,
+          JSON.stringify(state),
+          state.openedAt,
+          state.lastOccurredAt,
+          now,
+          own.length,
+        ],
       );
       for (const e of own) {
         const t = timelineEntry(e);
@@ -49,40 +65,84 @@ describe('projection migrations', () => {
         );
       }
     }
-    await pool.query(`INSERT INTO projection.kafka_checkpoints (consumer, topic, partition, next_offset) VALUES ('case-projector', 't', 0, $1)`, [events.length]);
+    await pool.query(
+      `INSERT INTO projection.kafka_checkpoints (consumer, topic, partition, next_offset) VALUES ('case-projector', 't', 0, $1)`,
+      [events.length],
+    );
 
     const applied = await runMigrations(db.url, 'projection', projectionMigrations);
 
-    expect(applied).toEqual(['VersionedReadModels1764400000000', 'DeadLetterReplays1764400000001']);
+    expect(applied).toEqual([
+      'VersionedReadModels1764400000000',
+      'DeadLetterReplays1764400000001',
+      'CaseIdentity1765400000000',
+    ]);
     const cases = await pool.query<{ n: number; reviewed: number }>(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE last_recorded_at IS NOT NULL)::int AS reviewed FROM projection.cases`,
     );
     expect(cases.rows[0]).toEqual({ n: caseIds.length, reviewed: caseIds.length });
-    const counts = await pool.query<{ n: number }>(`SELECT sum(cases)::int AS n FROM projection.case_counts`);
+    const counts = await pool.query<{ n: number }>(
+      `SELECT sum(cases)::int AS n FROM projection.case_counts`,
+    );
     expect(counts.rows[0]?.n).toBe(caseIds.length);
-    const checkpoints = await pool.query(`SELECT consumer, next_offset FROM projection.kafka_checkpoints`);
-    expect(checkpoints.rows).toEqual([{ consumer: 'case-projector@v1', next_offset: String(events.length) }]);
+    const checkpoints = await pool.query(
+      `SELECT consumer, next_offset FROM projection.kafka_checkpoints`,
+    );
+    expect(checkpoints.rows).toEqual([
+      { consumer: 'case-projector@v1', next_offset: String(events.length) },
+    ]);
 
     // A new event for an upgraded case folds onto the state stored whole by the old projector.
     const target = events[events.length - 1]!;
-    const extra = { ...target, id: '00000000-0000-4000-8000-0000000000aa', occurredat: new Date().toISOString(), time: new Date().toISOString() };
-    const projection = new CaseProjection(pool, 'case-projector', new ReadModelVersionsRepository(pool), new ReadModelRepository());
-    await projection.apply('t', 0, [recordOf(extra, 't', 0, events.length)], () => Promise.resolve());
-    const updated = await pool.query<{ event_count: number }>(`SELECT event_count FROM projection.cases WHERE case_id = $1`, [target.subject]);
-    expect(updated.rows[0]?.event_count).toBe(events.filter((e) => e.subject === target.subject).length + 1);
+    const extra = {
+      ...target,
+      id: '00000000-0000-4000-8000-0000000000aa',
+      occurredat: new Date().toISOString(),
+      time: new Date().toISOString(),
+    };
+    const projection = new CaseProjection(
+      pool,
+      'case-projector',
+      new ReadModelVersionsRepository(pool),
+      new ReadModelRepository(),
+    );
+    await projection.apply('t', 0, [recordOf(extra, 't', 0, events.length)], () =>
+      Promise.resolve(),
+    );
+    const updated = await pool.query<{ event_count: number }>(
+      `SELECT event_count FROM projection.cases WHERE case_id = $1`,
+      [target.subject],
+    );
+    expect(updated.rows[0]?.event_count).toBe(
+      events.filter((e) => e.subject === target.subject).length + 1,
+    );
   });
 
   it('reverts to the first schema', async () => {
-    const source = new DataSource({ type: 'postgres', url: db.url, schema: 'projection', migrationsTableName: 'migrations', migrations: projectionMigrations });
+    const source = new DataSource({
+      type: 'postgres',
+      url: db.url,
+      schema: 'projection',
+      migrationsTableName: 'migrations',
+      migrations: projectionMigrations,
+    });
     await source.initialize();
     try {
+      await source.undoLastMigration({ transaction: 'each' });
       await source.undoLastMigration({ transaction: 'each' });
       await source.undoLastMigration({ transaction: 'each' });
     } finally {
       await source.destroy();
     }
-    const tables = await pool.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'projection' ORDER BY 1`);
-    expect(tables.rows.map((r) => r.name)).toEqual(['case_timeline', 'cases', 'kafka_checkpoints', 'migrations']);
+    const tables = await pool.query<{ name: string }>(
+      `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'projection' ORDER BY 1`,
+    );
+    expect(tables.rows.map((r) => r.name)).toEqual([
+      'case_timeline',
+      'cases',
+      'kafka_checkpoints',
+      'migrations',
+    ]);
     const checkpoints = await pool.query(`SELECT consumer FROM projection.kafka_checkpoints`);
     expect(checkpoints.rows).toEqual([{ consumer: 'case-projector' }]);
   });

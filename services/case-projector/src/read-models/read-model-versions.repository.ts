@@ -1,7 +1,13 @@
 import { type Pool, type PoolClient } from '@beacon/persistence';
 
 /** The read models kept per version; readers see them through views of the same name. */
-export const VERSIONED_READ_MODELS = ['cases', 'case_timeline', 'alerts', 'case_count_parts'] as const;
+export const VERSIONED_READ_MODELS = [
+  'cases',
+  'case_timeline',
+  'alerts',
+  'case_count_parts',
+  'case_identity',
+] as const;
 export type VersionedReadModel = (typeof VERSIONED_READ_MODELS)[number];
 
 /**
@@ -24,7 +30,8 @@ export interface ReadModelVersion {
 }
 
 export function tableOf(model: VersionedReadModel, version: number): string {
-  if (!Number.isInteger(version) || version < 1) throw new Error(`invalid read-model version ${version}`);
+  if (!Number.isInteger(version) || version < 1)
+    throw new Error(`invalid read-model version ${version}`);
   return `projection.${model}_v${version}`;
 }
 
@@ -46,7 +53,8 @@ export class ReadModelVersionsRepository {
       `SELECT version FROM projection.read_model_versions WHERE status = 'active'`,
     );
     const version = rows[0]?.version;
-    if (version === undefined) throw new Error('no active read-model version: run the projection migrations');
+    if (version === undefined)
+      throw new Error('no active read-model version: run the projection migrations');
     return version;
   }
 
@@ -57,7 +65,9 @@ export class ReadModelVersionsRepository {
       created_at: Date;
       activated_at: Date | null;
       retired_at: Date | null;
-    }>(`SELECT version, status, created_at, activated_at, retired_at FROM projection.read_model_versions ORDER BY version`);
+    }>(
+      `SELECT version, status, created_at, activated_at, retired_at FROM projection.read_model_versions ORDER BY version`,
+    );
     return rows.map((r) => ({
       version: r.version,
       status: r.status,
@@ -74,7 +84,9 @@ export class ReadModelVersionsRepository {
   async lockRebuild(): Promise<(() => Promise<void>) | null> {
     const client = await this.pool.connect();
     try {
-      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${REBUILD_LOCK_SQL}) AS ok`);
+      const { rows } = await client.query<{ ok: boolean }>(
+        `SELECT pg_try_advisory_lock(${REBUILD_LOCK_SQL}) AS ok`,
+      );
       if (!rows[0]?.ok) {
         client.release();
         return null;
@@ -120,9 +132,14 @@ export class ReadModelVersionsRepository {
           `SELECT coalesce(max(version), 0) + 1 AS next FROM projection.read_model_versions`,
         );
         version = next.rows[0]?.next ?? active + 1;
-        await client.query(`INSERT INTO projection.read_model_versions (version, status) VALUES ($1, 'building')`, [version]);
+        await client.query(
+          `INSERT INTO projection.read_model_versions (version, status) VALUES ($1, 'building')`,
+          [version],
+        );
         for (const model of VERSIONED_READ_MODELS) {
-          await client.query(`CREATE TABLE ${tableOf(model, version)} (LIKE ${tableOf(model, active)} INCLUDING ALL)`);
+          await client.query(
+            `CREATE TABLE ${tableOf(model, version)} (LIKE ${tableOf(model, active)} INCLUDING ALL)`,
+          );
         }
       }
       await client.query('COMMIT');
@@ -142,7 +159,9 @@ export class ReadModelVersionsRepository {
   async switchTo(client: PoolClient, version: number): Promise<number> {
     const previous = await this.active(client);
     for (const model of VERSIONED_READ_MODELS) {
-      await client.query(`CREATE OR REPLACE VIEW projection.${model} AS SELECT * FROM ${tableOf(model, version)}`);
+      await client.query(
+        `CREATE OR REPLACE VIEW projection.${model} AS SELECT * FROM ${tableOf(model, version)}`,
+      );
     }
     await client.query(
       `UPDATE projection.read_model_versions SET status = 'retired', retired_at = now() WHERE status = 'active'`,
@@ -169,7 +188,8 @@ export class ReadModelVersionsRepository {
       );
       const status = rows[0]?.status;
       if (status === undefined) throw new Error(`read-model version ${version} does not exist`);
-      if (status === 'active') throw new Error(`read-model version ${version} is active and cannot be dropped`);
+      if (status === 'active')
+        throw new Error(`read-model version ${version} is active and cannot be dropped`);
       await this.forget(client, version);
       await client.query('COMMIT');
     } catch (error) {
@@ -182,8 +202,11 @@ export class ReadModelVersionsRepository {
 
   /** Drops a version's tables, its checkpoints and its record. */
   private async forget(client: PoolClient, version: number): Promise<void> {
-    for (const model of VERSIONED_READ_MODELS) await client.query(`DROP TABLE IF EXISTS ${tableOf(model, version)}`);
-    await client.query(`DELETE FROM projection.kafka_checkpoints WHERE consumer LIKE $1`, [`%@v${version}`]);
+    for (const model of VERSIONED_READ_MODELS)
+      await client.query(`DROP TABLE IF EXISTS ${tableOf(model, version)}`);
+    await client.query(`DELETE FROM projection.kafka_checkpoints WHERE consumer LIKE $1`, [
+      `%@v${version}`,
+    ]);
     await client.query(`DELETE FROM projection.read_model_versions WHERE version = $1`, [version]);
   }
 }

@@ -1,8 +1,24 @@
-import { type CaseState, evolveAll, initialCaseState, restoreCaseState, type StoredCaseState } from '@beacon/case-domain';
+import {
+  type CaseState,
+  evolveAll,
+  initialCaseState,
+  restoreCaseState,
+  type StoredCaseState,
+} from '@beacon/case-domain';
 import { type CaseEvent } from '@beacon/events';
 import { type PoolClient } from '@beacon/persistence';
 import { tableOf } from './read-model-versions.repository';
-import { alertRows, caseRow, type CaseRow, countDeltas, type CountKey, countKeyOf, timelineRow } from './read-model.rows';
+import {
+  alertRows,
+  caseRow,
+  type CaseRow,
+  countDeltas,
+  type CountKey,
+  countKeyOf,
+  erasureRows,
+  identityRows,
+  timelineRow,
+} from './read-model.rows';
 
 export interface PositionedEvent {
   event: CaseEvent;
@@ -113,7 +129,9 @@ export class ReadModelRepository {
     options: { cache?: StoredCaseCache; lockRows?: boolean } = {},
   ): Promise<WriteOutcome> {
     if (items.length === 0) return { applied: 0, duplicates: 0, cases: 0 };
-    const positioned = items.some((i) => lower(i.event) !== i.event) ? items.map((i) => ({ ...i, event: lower(i.event) })) : items;
+    const positioned = items.some((i) => lower(i.event) !== i.event)
+      ? items.map((i) => ({ ...i, event: lower(i.event) }))
+      : items;
 
     const inserted = await client.query<{ event_id: string }>(
       `INSERT INTO ${tableOf('case_timeline', version)} AS t
@@ -145,7 +163,10 @@ export class ReadModelRepository {
     const moves: { before: CountKey | null; after: CountKey }[] = [];
     for (const [caseId, list] of byCase) {
       const before = stored.get(caseId);
-      const state = evolveAll(before?.state ?? initialCaseState(caseId), list.map((p) => p.event));
+      const state = evolveAll(
+        before?.state ?? initialCaseState(caseId),
+        list.map((p) => p.event),
+      );
       let lastRecordedAt = before?.lastRecordedAt ?? null;
       for (const { event } of list) {
         const recorded = instant(event.time);
@@ -162,7 +183,12 @@ export class ReadModelRepository {
       rows.push(row);
       const after = countKeyOf(row);
       moves.push({ before: before?.count ?? null, after });
-      options.cache?.set(caseId, { state, eventCount: row.event_count, lastRecordedAt, count: after });
+      options.cache?.set(caseId, {
+        state,
+        eventCount: row.event_count,
+        lastRecordedAt,
+        count: after,
+      });
     }
     rows.sort((a, b) => (a.case_id < b.case_id ? -1 : a.case_id > b.case_id ? 1 : 0));
 
@@ -207,11 +233,67 @@ export class ReadModelRepository {
         [JSON.stringify(alerts)],
       );
     }
+    await this.writeIdentities(
+      client,
+      version,
+      fresh.map((p) => p.event),
+    );
     return { applied: fresh.length, duplicates: items.length - fresh.length, cases: rows.length };
   }
 
+  /**
+   * Keeps the sealed identity values as they arrived, and deletes a person's values when an
+   * erasure arrives, leaving one marker row per erasure. Values of an erased person are never
+   * stored again, whichever window they arrive in, so a replay ends in the same rows.
+   */
+  private async writeIdentities(
+    client: PoolClient,
+    version: number,
+    events: readonly CaseEvent[],
+  ): Promise<void> {
+    const table = tableOf('case_identity', version);
+    const erasures = erasureRows(events);
+    const erased = new Set(erasures.map((e) => e.person_ref));
+    const sealed = identityRows(events).filter((r) => !erased.has(r.person_ref));
+    if (sealed.length > 0) {
+      await client.query(
+        `INSERT INTO ${table} AS i (event_id, field, case_id, person_ref, event_name, occurred_at, recorded_at, value)
+         SELECT v.event_id, v.field, v.case_id, v.person_ref, v.event_name, v.occurred_at, v.recorded_at, v.value
+         FROM json_to_recordset($1::json) AS v(event_id uuid, field text, case_id uuid, person_ref text, event_name text,
+           occurred_at timestamptz, recorded_at timestamptz, value jsonb)
+         WHERE NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.person_ref = v.person_ref AND e.erased_at IS NOT NULL)
+         ON CONFLICT (event_id, field) DO NOTHING`,
+        [JSON.stringify(sealed)],
+      );
+    }
+    if (erasures.length === 0) return;
+    await client.query(
+      `INSERT INTO ${table} (event_id, field, case_id, person_ref, event_name, occurred_at, recorded_at, value, erased_at)
+       SELECT v.event_id, v.field, v.case_id, v.person_ref, v.event_name, v.occurred_at, v.recorded_at, NULL, v.recorded_at
+       FROM json_to_recordset($1::json) AS v(event_id uuid, field text, case_id uuid, person_ref text, event_name text,
+         occurred_at timestamptz, recorded_at timestamptz)
+       ON CONFLICT (event_id, field) DO NOTHING`,
+      [JSON.stringify(erasures)],
+    );
+    await client.query(
+      `DELETE FROM ${table} WHERE person_ref = ANY($1::text[]) AND erased_at IS NULL`,
+      [[...erased]],
+    );
+  }
+
   /** Adds signed deltas to the per-partition counters, in key order. */
-  async addCounts(client: PoolClient, version: number, deltas: readonly { partition: number; region: string; urgency: string; custody: string; closed: boolean; cases: number }[]): Promise<void> {
+  async addCounts(
+    client: PoolClient,
+    version: number,
+    deltas: readonly {
+      partition: number;
+      region: string;
+      urgency: string;
+      custody: string;
+      closed: boolean;
+      cases: number;
+    }[],
+  ): Promise<void> {
     if (deltas.length === 0) return;
     await client.query(
       `INSERT INTO ${tableOf('case_count_parts', version)} AS p (partition, region, urgency, custody, closed, cases)
@@ -264,4 +346,3 @@ export class ReadModelRepository {
     return found;
   }
 }
-

@@ -1,8 +1,22 @@
 import { syntheticCaseEvents } from '@beacon/case-domain';
 import fc from 'fast-check';
-import { alertRows, countDeltas, type CountKey } from './read-model.rows';
+import { EXAMPLES, createEvent } from '@beacon/events';
+import {
+  alertRows,
+  countDeltas,
+  type CountKey,
+  erasureRows,
+  identityRows,
+} from './read-model.rows';
 
-const key = (over: Partial<CountKey> = {}): CountKey => ({ partition: 0, region: 'almaty', urgency: 'critical', custody: 'detained', closed: false, ...over });
+const key = (over: Partial<CountKey> = {}): CountKey => ({
+  partition: 0,
+  region: 'almaty',
+  urgency: 'critical',
+  custody: 'detained',
+  closed: false,
+  ...over,
+});
 
 describe(countDeltas.name, () => {
   it('adds a new case, moves a changed one and leaves an unchanged one out', () => {
@@ -31,7 +45,9 @@ describe(countDeltas.name, () => {
 });
 
 describe(alertRows.name, () => {
-  const events = [...syntheticCaseEvents({ cases: 40, seed: 4, start: new Date('2024-03-01T00:00:00Z') })];
+  const events = [
+    ...syntheticCaseEvents({ cases: 40, seed: 4, start: new Date('2024-03-01T00:00:00Z') }),
+  ];
   const now = new Date('2024-06-01T00:00:00Z');
 
   it('folds the alerting lifecycle into one row per alert and ignores case facts', () => {
@@ -45,10 +61,56 @@ describe(alertRows.name, () => {
 
   it('gives the same rows whatever order the events arrive in', () => {
     fc.assert(
-      fc.property(fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }), (shuffled) => {
-        expect(alertRows(shuffled, now)).toEqual(alertRows(events, now));
-      }),
+      fc.property(
+        fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
+        (shuffled) => {
+          expect(alertRows(shuffled, now)).toEqual(alertRows(events, now));
+        },
+      ),
       { numRuns: 50 },
     );
+  });
+});
+
+describe(identityRows.name, () => {
+  const event = <N extends 'person-identified' | 'detention-reported' | 'record-erased'>(name: N) =>
+    createEvent(name, {
+      id: '2f1d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b',
+      caseId: '5f0c2a7e-8d41-4b6a-9c3e-1a2b3c4d5e6f',
+      time: '2009-03-12T00:05:00Z',
+      occurredAt: '2009-03-12T00:00:00Z',
+      source: '/beacon/intake-api',
+      data: EXAMPLES[name].data,
+    });
+
+  it('takes every sealed value an event carries, one row per field, with the person it belongs to', () => {
+    const sut = identityRows([event('person-identified'), event('detention-reported')]);
+
+    expect(sut.map((r) => [r.event_name, r.field])).toEqual([
+      ['person-identified', 'name'],
+      ['person-identified', 'dateOfBirth'],
+      ['person-identified', 'registrationNumber'],
+      ['person-identified', 'phone'],
+      ['detention-reported', 'notes'],
+    ]);
+    expect(
+      sut.every(
+        (r) =>
+          r.value.alg === 'A256GCM' &&
+          r.person_ref === EXAMPLES['person-identified'].data.context.personRef,
+      ),
+    ).toBe(true);
+    expect(sut[0]!.value).toEqual(EXAMPLES['person-identified'].data.name);
+  });
+
+  it('ignores events without sealed values, and turns an erasure into a marker for its person', () => {
+    expect(identityRows([event('record-erased')])).toEqual([]);
+    expect(erasureRows([event('detention-reported'), event('record-erased')])).toEqual([
+      expect.objectContaining({
+        field: 'erasure',
+        person_ref: EXAMPLES['record-erased'].data.personRef,
+        event_name: 'record-erased',
+      }),
+    ]);
   });
 });

@@ -1,5 +1,12 @@
-import { assessUrgency, type CaseState, storeCaseState, type StoredCaseState, timelineEntry, urgencyReviewAt } from '@beacon/case-domain';
-import { type CaseEvent, nameEvent } from '@beacon/events';
+import {
+  assessUrgency,
+  type CaseState,
+  storeCaseState,
+  type StoredCaseState,
+  timelineEntry,
+  urgencyReviewAt,
+} from '@beacon/case-domain';
+import { type CaseEvent, type EncryptedValue, nameEvent } from '@beacon/events';
 
 /** The dashboard dimensions a case is counted under. */
 export interface CountKey {
@@ -14,14 +21,17 @@ export interface CountDelta extends CountKey {
   cases: number;
 }
 
-const keyString = (k: CountKey) => `${k.partition}\u0000${k.region}\u0000${k.urgency}\u0000${k.custody}\u0000${k.closed}`;
+const keyString = (k: CountKey) =>
+  `${k.partition}\u0000${k.region}\u0000${k.urgency}\u0000${k.custody}\u0000${k.closed}`;
 
 /**
  * Net change of the per-partition counters when cases move from `before` (null: new case) to
  * `after`, with unchanged keys left out, sorted so that concurrent writers lock counter rows in
  * the same order.
  */
-export function countDeltas(changes: readonly { before: CountKey | null; after: CountKey }[]): CountDelta[] {
+export function countDeltas(
+  changes: readonly { before: CountKey | null; after: CountKey }[],
+): CountDelta[] {
   const net = new Map<string, CountDelta>();
   const add = (key: CountKey, by: number) => {
     const id = keyString(key);
@@ -66,7 +76,13 @@ export interface CaseRow {
 
 export function caseRow(
   state: CaseState,
-  at: { now: Date; eventCount: number; partition: number; offset: string; lastRecordedAt: string | null },
+  at: {
+    now: Date;
+    eventCount: number;
+    partition: number;
+    offset: string;
+    lastRecordedAt: string | null;
+  },
 ): CaseRow {
   const { urgency, reasons } = assessUrgency(state, at.now);
   return {
@@ -93,7 +109,9 @@ export function caseRow(
   };
 }
 
-export function countKeyOf(row: Pick<CaseRow, 'region' | 'urgency' | 'custody' | 'closed' | 'last_partition'>): CountKey {
+export function countKeyOf(
+  row: Pick<CaseRow, 'region' | 'urgency' | 'custody' | 'closed' | 'last_partition'>,
+): CountKey {
   return {
     partition: row.last_partition,
     region: row.region ?? '',
@@ -156,7 +174,8 @@ export interface AlertRow {
   updated_at: string;
 }
 
-const later = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a >= b ? a : b);
+const later = (a: string | null, b: string | null) =>
+  a === null ? b : b === null ? a : a >= b ? a : b;
 
 const LIFECYCLE_TYPE = /^org\.beacon\.(alert|notification)-/;
 
@@ -234,15 +253,24 @@ export function alertRows(events: readonly CaseEvent[], now: Date): AlertRow[] {
       case 'alert-acknowledged': {
         const { data } = named.event;
         const row = rowFor(data.alertId, event);
-        if (row.acknowledged_at === null || at < row.acknowledged_at || (at === row.acknowledged_at && data.by < (row.acknowledged_by ?? ''))) {
-          Object.assign(row, { acknowledged_at: at, acknowledged_by: data.by, acknowledged_via: data.via });
+        if (
+          row.acknowledged_at === null ||
+          at < row.acknowledged_at ||
+          (at === row.acknowledged_at && data.by < (row.acknowledged_by ?? ''))
+        ) {
+          Object.assign(row, {
+            acknowledged_at: at,
+            acknowledged_by: data.by,
+            acknowledged_via: data.via,
+          });
         }
         break;
       }
       case 'alert-resolved': {
         const { data } = named.event;
         const row = rowFor(data.alertId, event);
-        if (row.resolved_at === null || at < row.resolved_at) Object.assign(row, { resolved_at: at, resolve_reason: data.reason });
+        if (row.resolved_at === null || at < row.resolved_at)
+          Object.assign(row, { resolved_at: at, resolve_reason: data.reason });
         break;
       }
       case 'report-received':
@@ -265,5 +293,73 @@ export function alertRows(events: readonly CaseEvent[], now: Date): AlertRow[] {
         break;
     }
   }
-  return [...rows.values()].sort((a, b) => (a.alert_id < b.alert_id ? -1 : a.alert_id > b.alert_id ? 1 : 0));
+  return [...rows.values()].sort((a, b) =>
+    a.alert_id < b.alert_id ? -1 : a.alert_id > b.alert_id ? 1 : 0,
+  );
+}
+
+/** The identifying fields events carry sealed, as the catalogue names them. */
+const SEALED_FIELDS = ['name', 'dateOfBirth', 'registrationNumber', 'phone', 'notes'] as const;
+
+/** One sealed value of the case identity read model: ciphertext as it arrived, never opened here. */
+export interface IdentityRow {
+  event_id: string;
+  field: string;
+  case_id: string;
+  person_ref: string;
+  event_name: string;
+  occurred_at: string;
+  recorded_at: string;
+  value: EncryptedValue;
+}
+
+function isSealed(value: unknown): value is EncryptedValue {
+  return (
+    typeof value === 'object' && value !== null && (value as { alg?: unknown }).alg === 'A256GCM'
+  );
+}
+
+/** Every sealed value the events carry (identity fields, notes), one row per event and field. */
+export function identityRows(events: readonly CaseEvent[]): IdentityRow[] {
+  const rows: IdentityRow[] = [];
+  for (const event of events) {
+    const data = event.data as Record<string, unknown>;
+    const personRef = (data.context as { personRef?: unknown } | undefined)?.personRef;
+    if (typeof personRef !== 'string') continue;
+    const name = nameEvent(event).name;
+    for (const field of SEALED_FIELDS) {
+      const value = data[field];
+      if (!isSealed(value)) continue;
+      rows.push({
+        event_id: event.id,
+        field,
+        case_id: event.subject,
+        person_ref: personRef,
+        event_name: name,
+        occurred_at: new Date(event.occurredat).toISOString(),
+        recorded_at: new Date(event.time).toISOString(),
+        value,
+      });
+    }
+  }
+  return rows;
+}
+
+/** The erasures among the events: whose values to blank, and the event that said so. */
+export function erasureRows(events: readonly CaseEvent[]): Omit<IdentityRow, 'value'>[] {
+  const rows: Omit<IdentityRow, 'value'>[] = [];
+  for (const event of events) {
+    const named = nameEvent(event);
+    if (named.name !== 'record-erased') continue;
+    rows.push({
+      event_id: event.id,
+      field: 'erasure',
+      case_id: event.subject,
+      person_ref: named.event.data.personRef,
+      event_name: named.name,
+      occurred_at: new Date(event.occurredat).toISOString(),
+      recorded_at: new Date(event.time).toISOString(),
+    });
+  }
+  return rows;
 }

@@ -17,8 +17,16 @@ export class ReadModelsModule implements OnApplicationShutdown {
       global: true,
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
-        { provide: PROJECTOR_POOL, useFactory: () => createPool(config.DATABASE_URL, applicationName, config.DATABASE_POOL_SIZE) },
-        { provide: ReadModelVersionsRepository, inject: [PROJECTOR_POOL], useFactory: (pool: Pool) => new ReadModelVersionsRepository(pool) },
+        {
+          provide: PROJECTOR_POOL,
+          useFactory: () =>
+            createPool(config.DATABASE_URL, applicationName, config.DATABASE_POOL_SIZE),
+        },
+        {
+          provide: ReadModelVersionsRepository,
+          inject: [PROJECTOR_POOL],
+          useFactory: (pool: Pool) => new ReadModelVersionsRepository(pool),
+        },
         { provide: ReadModelRepository, useValue: new ReadModelRepository() },
       ],
       exports: [PROJECTOR_CONFIG, PROJECTOR_POOL, ReadModelVersionsRepository, ReadModelRepository],

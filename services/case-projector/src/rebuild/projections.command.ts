@@ -3,7 +3,9 @@ import { topicName, type Kafka } from '@beacon/kafka';
 import { CheckpointStore, quoteIdent, runMigrations, type Pool } from '@beacon/persistence';
 import { Inject } from '@nestjs/common';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { CLI_KAFKA } from '../cli/cli.tokens';
+import { auditWriterGrantsSql, type AuditRecorder } from '@beacon/audit';
+import { recordAdminAct } from '../cli/cli.audit';
+import { CLI_AUDIT, CLI_KAFKA } from '../cli/cli.tokens';
 import { CliError, print, printJson, table } from '../cli/cli.output';
 import { projectionMigrations } from '../migrations';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../projector.config';
@@ -13,7 +15,7 @@ import { PROJECTOR_POOL } from '../read-models/read-models.module';
 import { ProjectionRebuild } from './rebuild.service';
 
 /** What a read-only console role may select: the views, never the versioned tables behind them. */
-const READER_VIEWS = ['cases', 'case_timeline', 'alerts', 'case_count_parts', 'case_counts', 'incidents', 'read_model_versions'];
+const READER_VIEWS = ['cases', 'case_timeline', 'alerts', 'case_count_parts', 'case_counts', 'incidents', 'read_model_versions', 'case_identity', 'kafka_checkpoints'];
 
 interface JsonFlag {
   json?: boolean;
@@ -101,6 +103,7 @@ export class RebuildCommand extends CommandRunner {
     @Inject(CLI_KAFKA) private readonly kafka: Kafka,
     private readonly versions: ReadModelVersionsRepository,
     private readonly readModels: ReadModelRepository,
+    @Inject(CLI_AUDIT) private readonly audit: AuditRecorder,
   ) {
     super();
   }
@@ -116,6 +119,11 @@ export class RebuildCommand extends CommandRunner {
         lastReport = Date.now();
         process.stderr.write(`rebuilding v${p.version}: ${p.applied} events applied, ${p.lag} behind, ${Math.round(p.eventsPerSecond)} events/s\n`);
       },
+    });
+    await recordAdminAct(this.audit, 'projections-rebuild', {
+      version: result.version,
+      previous: result.previous,
+      applied: result.applied,
     });
     if (options.json) {
       printJson(result);
@@ -148,7 +156,10 @@ export class RebuildCommand extends CommandRunner {
 
 @SubCommand({ name: 'drop-version', arguments: '<version>', description: 'drop a retired or unfinished read-model version' })
 export class DropVersionCommand extends CommandRunner {
-  constructor(private readonly versions: ReadModelVersionsRepository) {
+  constructor(
+    private readonly versions: ReadModelVersionsRepository,
+    @Inject(CLI_AUDIT) private readonly audit: AuditRecorder,
+  ) {
     super();
   }
 
@@ -156,6 +167,7 @@ export class DropVersionCommand extends CommandRunner {
     const version = Number(raw);
     if (!Number.isInteger(version) || version < 1) throw new CliError(`<version> must be a positive integer, got "${raw ?? ''}"`, 64);
     await this.versions.drop(version);
+    await recordAdminAct(this.audit, 'projections-drop-version', { version });
     print(`dropped read-model version ${version}`);
   }
 }
@@ -163,10 +175,13 @@ export class DropVersionCommand extends CommandRunner {
 @SubCommand({
   name: 'grant-reader',
   arguments: '<role>',
-  description: 'let an existing database role read the case read models (the views only), e.g. for ops-console',
+  description: 'let an existing database role read the case read models (the views only) and append to the audit log, e.g. for ops-console',
 })
 export class GrantReaderCommand extends CommandRunner {
-  constructor(@Inject(PROJECTOR_POOL) private readonly pool: Pool) {
+  constructor(
+    @Inject(PROJECTOR_POOL) private readonly pool: Pool,
+    @Inject(CLI_AUDIT) private readonly audit: AuditRecorder,
+  ) {
     super();
   }
 
@@ -179,7 +194,10 @@ export class GrantReaderCommand extends CommandRunner {
     }
     await this.pool.query(`GRANT USAGE ON SCHEMA projection TO ${ident}`);
     await this.pool.query(`GRANT SELECT ON ${READER_VIEWS.map((v) => `projection.${v}`).join(', ')} TO ${ident}`);
-    print(`${role} may now read ${READER_VIEWS.join(', ')}`);
+    // The reader (the console) also records what its users read: append to the audit log, never change it.
+    for (const statement of auditWriterGrantsSql(ident.replace(/"/g, ''))) await this.pool.query(statement);
+    await recordAdminAct(this.audit, 'projections-grant-reader', { role: `db:${role}` });
+    print(`${role} may now read ${READER_VIEWS.join(', ')} and append to the audit log`);
   }
 }
 

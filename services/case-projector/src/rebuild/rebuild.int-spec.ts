@@ -118,7 +118,7 @@ describe(ProjectionRebuild.name, () => {
     expect(result).toMatchObject({ version: 3, previous: 2, poison: 2, deadLettered: 1, previousDropped: true });
     const tables = await pool.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'projection' AND tablename ~ '_v[0-9]+$' ORDER BY 1`);
     expect(tables.rows.map((r) => r.name)).toEqual(
-      ['alerts', 'case_count_parts', 'case_timeline', 'cases'].flatMap((t) => [`${t}_v1`, `${t}_v3`]).sort(),
+      ['alerts', 'case_count_parts', 'case_identity', 'case_timeline', 'cases'].flatMap((t) => [`${t}_v1`, `${t}_v3`]).sort(),
     );
   });
 

@@ -4,7 +4,12 @@ import { type IncomingRecord } from '@beacon/kafka';
 import { type Pool } from '@beacon/persistence';
 
 /** A record as the consumer receives it: what the relay produced, at a position. */
-export function recordOf(event: CaseEvent, topic: string, partition: number, offset: number): IncomingRecord {
+export function recordOf(
+  event: CaseEvent,
+  topic: string,
+  partition: number,
+  offset: number,
+): IncomingRecord {
   const { key, value, headers } = encodeForKafka(event);
   return {
     topic,
@@ -41,7 +46,8 @@ export function foldAll(events: readonly CaseEvent[]) {
  * of the same events must give the same snapshot.
  */
 export async function snapshot(pool: Pool, version?: number) {
-  const t = (name: string) => (version === undefined ? `projection.${name}` : `projection.${name}_v${version}`);
+  const t = (name: string) =>
+    version === undefined ? `projection.${name}` : `projection.${name}_v${version}`;
   const cases = await pool.query(
     `SELECT case_id, incident_id, person_ref, region, custody, location_status, access, removal_risk, closed, urgency,
             urgency_reasons, state, opened_at, last_occurred_at, last_recorded_at, urgency_review_at, event_count
@@ -56,9 +62,14 @@ export async function snapshot(pool: Pool, version?: number) {
     `SELECT region, urgency, custody, closed, sum(cases)::int AS cases FROM ${t('case_count_parts')}
      GROUP BY 1, 2, 3, 4 HAVING sum(cases) <> 0 ORDER BY 1, 2, 3, 4`,
   );
+  const identity = await pool.query(
+    `SELECT event_id, field, case_id, person_ref, event_name, occurred_at, recorded_at, value, erased_at
+     FROM ${t('case_identity')} ORDER BY event_id, field`,
+  );
   return {
     cases: cases.rows,
     timeline: timeline.rows,
+    identity: identity.rows,
     alerts: alerts.rows.map((row: Record<string, unknown>) => ({ ...row, updated_at: undefined })),
     counts: counts.rows,
   };
@@ -67,7 +78,13 @@ export async function snapshot(pool: Pool, version?: number) {
 /** The counters, recomputed from the cases themselves. */
 export async function countsFromCases(pool: Pool, version?: number) {
   const table = version === undefined ? 'projection.cases' : `projection.cases_v${version}`;
-  const { rows } = await pool.query<{ region: string; urgency: string; custody: string; closed: boolean; cases: number }>(
+  const { rows } = await pool.query<{
+    region: string;
+    urgency: string;
+    custody: string;
+    closed: boolean;
+    cases: number;
+  }>(
     `SELECT coalesce(region, '') AS region, urgency, custody, closed, count(*)::int AS cases FROM ${table}
      GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
   );
