@@ -15,6 +15,7 @@ const groups = {
   routing: 'alert-dispatcher',
   alerts: 'alert-dispatcher',
   persons: 'intake-api',
+  users: 'ops-console',
 };
 
 const [group, ...rest] = process.argv.slice(2);

@@ -1,18 +1,44 @@
 import { composeEnvironment } from '@beacon/testing';
+import { randomBytes } from 'node:crypto';
 import { loadConsoleConfig } from './console.config';
+
+const key = () => randomBytes(32).toString('base64');
+const secrets = () => ({
+  VAULT_MASTER_KEYS: `mk1:${key()}`,
+  AUTH_ACCESS_TOKEN_KEYS: `at1:${key()}`,
+  AUTH_TOTP_KEYS: `tk1:${key()}`,
+});
 
 describe(loadConsoleConfig.name, () => {
   it('accepts the environment docker-compose.yml gives the service', () => {
     const sut = loadConsoleConfig(
-      composeEnvironment('ops-console', { CONSOLE_API_KEYS: `ops-1:${'k'.repeat(40)}`, CONSOLE_SERVICE_TOKEN: 'c'.repeat(43) }),
+      composeEnvironment('ops-console', { ...secrets(), CONSOLE_SERVICE_TOKEN: 'c'.repeat(43) }),
     );
     expect(sut.PORT).toBe(3000);
-    expect(sut.CONSOLE_API_KEYS).toEqual([{ user: 'ops-1', key: 'k'.repeat(40) }]);
+    expect(sut.AUTH_ACCESS_TOKEN_KEYS.currentKid).toBe('at1');
+    expect(sut.VAULT_MASTER_KEYS.currentKid).toBe('mk1');
+    expect(sut.CORS_ORIGINS).toEqual([]);
   });
 
-  it('rejects short console keys, naming the variable', () => {
-    expect(() => loadConsoleConfig({ DATABASE_URL: 'postgres://db/beacon', CONSOLE_API_KEYS: 'ops:short' })).toThrow(
-      /CONSOLE_API_KEYS: must be comma-separated user:key pairs/,
+  it('needs the account and vault keys, naming each missing or malformed one', () => {
+    const attempt = () =>
+      loadConsoleConfig({ DATABASE_URL: 'postgres://db/beacon', AUTH_TOTP_KEYS: 'tk1:c2hvcnQ=' });
+    expect(attempt).toThrow(/VAULT_MASTER_KEYS: is required but not set/);
+    expect(attempt).toThrow(/AUTH_ACCESS_TOKEN_KEYS: is required but not set/);
+    expect(attempt).toThrow(/AUTH_TOTP_KEYS: master key tk1: must be 32 bytes/);
+  });
+
+  it('alerts on bulk reads at 50 cases in 10 minutes unless told otherwise, and checks CORS origins', () => {
+    const base = { DATABASE_URL: 'postgres://db/beacon', ...secrets() };
+    expect(loadConsoleConfig(base)).toMatchObject({
+      AUDIT_BULK_READ_THRESHOLD: 50,
+      AUDIT_BULK_READ_WINDOW_SECONDS: 600,
+    });
+    expect(
+      loadConsoleConfig({ ...base, CORS_ORIGINS: 'https://console.ngo.example' }).CORS_ORIGINS,
+    ).toEqual(['https://console.ngo.example']);
+    expect(() => loadConsoleConfig({ ...base, CORS_ORIGINS: '*' })).toThrow(
+      /CORS_ORIGINS: must be comma-separated origins/,
     );
   });
 });

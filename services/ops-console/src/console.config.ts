@@ -1,27 +1,40 @@
 import { httpUrl, loadConfig, logLevel, port, postgresUrl } from '@beacon/config';
+import { identityEnvShape } from '@beacon/identity';
+import { vaultMasterKeys } from '@beacon/vault';
 import { z } from 'zod';
 
-/** `user:key` pairs, comma-separated; keys at least 32 characters. */
-const apiKeys = z
-  .string()
-  .transform((v) => v.split(',').map((pair) => pair.trim()).filter(Boolean))
-  .refine((pairs) => pairs.length > 0 && pairs.every((p) => /^[A-Za-z0-9._-]+:\S{32,}$/.test(p)), {
-    message: 'must be comma-separated user:key pairs, each key at least 32 characters',
-  })
-  .transform((pairs) =>
-    pairs.map((p) => {
-      const i = p.indexOf(':');
-      return { user: p.slice(0, i), key: p.slice(i + 1) };
-    }),
-  );
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 export const consoleEnvSchema = z.object({
   PORT: port(3000),
   DATABASE_URL: postgresUrl,
-  CONSOLE_API_KEYS: apiKeys,
   LOG_LEVEL: logLevel,
   /** The alert dispatcher, its service token as the password: http://console:<token>@alert-dispatcher:3200 */
   ALERT_DISPATCHER_URL: httpUrl.optional(),
+  /** Unwrap the per-person keys for identity reads (the same value as intake's). */
+  VAULT_MASTER_KEYS: vaultMasterKeys,
+  /** Staff accounts: token and TOTP keys, session lifetimes, lockout, optional OIDC. */
+  ...identityEnvShape,
+  /** Browser origins allowed to call the console API (comma-separated); none by default. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform(list)
+    .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), {
+      message: 'must be comma-separated origins such as https://console.example.org',
+    }),
+  /** Identity reads of this many distinct cases by one user within the window raise an alert. */
+  AUDIT_BULK_READ_THRESHOLD: z.coerce.number().int().min(1).max(100_000).default(50),
+  AUDIT_BULK_READ_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 24 * 3600)
+    .default(600),
 });
 
 export type ConsoleConfig = Readonly<z.infer<typeof consoleEnvSchema>>;

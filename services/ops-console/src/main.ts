@@ -4,12 +4,18 @@ import { Logger } from '@nestjs/common';
 import { AppModule } from './app.module';
 import { loadConsoleConfig } from './console.config';
 import { setupOpenApi } from './docs/openapi.setup';
+import { migrateConsole } from './migrations';
 
 runMain('ops-console', async () => {
   const config = loadConsoleConfig();
-  const app = await createHttpApp(AppModule.forConfig(config));
-  setupOpenApi(app, config);
+  const logger = new Logger('ops-console');
+  const applied = await migrateConsole(config.DATABASE_URL);
+  if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
+  const app = await createHttpApp(AppModule.forConfig(config), {
+    corsOrigins: config.CORS_ORIGINS,
+  });
+  setupOpenApi(app);
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
-  new Logger('ops-console').log(`listening on port ${config.PORT}`);
+  logger.log(`listening on port ${config.PORT}`);
   return app;
 });

@@ -1,5 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ConsoleAuthGuard } from '../auth/console-auth.guard';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../console.config';
 import { AlertDispatcherClient } from './alert-dispatcher.client';
 import { AlertsController } from './alerts.controller';
@@ -11,11 +10,7 @@ export class AlertsModule {
     return {
       module: AlertsModule,
       controllers: [AlertsController],
-      providers: [
-        { provide: CONSOLE_CONFIG, useValue: config },
-        ConsoleAuthGuard,
-        AlertDispatcherClient,
-      ],
+      providers: [{ provide: CONSOLE_CONFIG, useValue: config }, AlertDispatcherClient],
     };
   }
 }

@@ -32,13 +32,18 @@ describe('case list query', () => {
     const result = caseListQuerySchema.safeParse(query);
 
     expect(result.success).toBe(false);
-    expect(result.error?.issues.map((i) => `/${[...i.path, ...('keys' in i ? i.keys : [])].join('/')}`)).toContain(where);
+    expect(
+      result.error?.issues.map((i) => `/${[...i.path, ...('keys' in i ? i.keys : [])].join('/')}`),
+    ).toContain(where);
   });
 });
 
 describe('case list cursor', () => {
   it('round-trips the position of the last case of a page', () => {
-    const cursor = { updatedAt: new Date('2024-05-01T10:00:00.123Z'), caseId: '5f0c2a7e-8d41-4b6a-9c3e-1a2b3c4d5e6f' };
+    const cursor = {
+      updatedAt: new Date('2024-05-01T10:00:00.123Z'),
+      caseId: '5f0c2a7e-8d41-4b6a-9c3e-1a2b3c4d5e6f',
+    };
 
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
   });
@@ -53,6 +58,8 @@ describe('case list cursor', () => {
 
     expect(thrown).toBeInstanceOf(ProblemException);
     expect((thrown as ProblemException).getStatus()).toBe(400);
-    expect((thrown as ProblemException).extensions['invalid-params']).toEqual([{ name: 'cursor', reason: expect.any(String) }]);
+    expect((thrown as ProblemException).extensions['invalid-params']).toEqual([
+      { name: 'cursor', reason: expect.any(String) },
+    ]);
   });
 });

@@ -19,9 +19,15 @@ export const caseListQuerySchema = z.strictObject({
     .optional(),
   urgency: listOf(URGENCIES).optional(),
   custody: listOf(CUSTODIES).optional(),
-  closed: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  closed: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   incidentId: z.uuid().optional(),
-  updatedSince: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+  updatedSince: z.iso
+    .datetime({ offset: true })
+    .transform((v) => new Date(v))
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
@@ -35,7 +41,9 @@ export interface CaseCursor {
 }
 
 export function encodeCursor(cursor: CaseCursor): string {
-  return Buffer.from(JSON.stringify([cursor.updatedAt.toISOString(), cursor.caseId])).toString('base64url');
+  return Buffer.from(JSON.stringify([cursor.updatedAt.toISOString(), cursor.caseId])).toString(
+    'base64url',
+  );
 }
 
 const cursorSchema = z.tuple([z.iso.datetime(), z.uuid()]);
@@ -49,9 +57,15 @@ export function decodeCursor(raw: string): CaseCursor {
   }
   const result = cursorSchema.safeParse(parsed);
   if (!result.success) {
-    throw new ProblemException(400, 'validation', 'Invalid request', 'The cursor is not one this API returned.', {
-      'invalid-params': [{ name: 'cursor', reason: 'not a cursor returned by GET /v1/cases' }],
-    });
+    throw new ProblemException(
+      400,
+      'validation',
+      'Invalid request',
+      'The cursor is not one this API returned.',
+      {
+        'invalid-params': [{ name: 'cursor', reason: 'not a cursor returned by GET /v1/cases' }],
+      },
+    );
   }
   return { updatedAt: new Date(result.data[0]), caseId: result.data[1] };
 }

@@ -4,6 +4,12 @@ import { type CaseCursor, type CaseListQuery } from './case-query.dto';
 
 export const CONSOLE_POOL = Symbol('CONSOLE_POOL');
 
+/** Which cases a caller may list at all: by region (officers) or by id (referred cases). */
+export interface CaseScope {
+  regions?: readonly string[];
+  caseIds?: readonly string[];
+}
+
 export interface CaseRow {
   case_id: string;
   incident_id: string | null;
@@ -61,18 +67,30 @@ const ALERT_COLUMNS = `alert_id, case_id, incident_id, rule, urgency, raised_at,
 export class CasesRepository {
   constructor(@Inject(CONSOLE_POOL) private readonly pool: Pool) {}
 
-  /** One page in (updated_at DESC, case_id DESC) order, and whether more follow. */
-  async list(query: CaseListQuery, after: CaseCursor | null): Promise<{ rows: CaseRow[]; more: boolean }> {
+  /**
+   * One page in (updated_at DESC, case_id DESC) order, and whether more follow; `scope` keeps it to
+   * the caller's regions or referred cases, in SQL, so pages are full and counts say nothing more.
+   */
+  async list(
+    query: CaseListQuery,
+    after: CaseCursor | null,
+    scope: CaseScope = {},
+  ): Promise<{ rows: CaseRow[]; more: boolean }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
+    if (scope.regions !== undefined) where.push(`region = ANY(${param(scope.regions)}::text[])`);
+    if (scope.caseIds !== undefined) where.push(`case_id = ANY(${param(scope.caseIds)}::uuid[])`);
     if (query.region !== undefined) where.push(`region = ${param(query.region)}`);
     if (query.urgency !== undefined) where.push(`urgency = ANY(${param(query.urgency)}::text[])`);
     if (query.custody !== undefined) where.push(`custody = ANY(${param(query.custody)}::text[])`);
     if (query.closed !== undefined) where.push(`closed = ${param(query.closed)}`);
     if (query.incidentId !== undefined) where.push(`incident_id = ${param(query.incidentId)}`);
     if (query.updatedSince !== undefined) where.push(`updated_at >= ${param(query.updatedSince)}`);
-    if (after !== null) where.push(`(updated_at, case_id) < (${param(after.updatedAt)}, ${param(after.caseId)}::uuid)`);
+    if (after !== null)
+      where.push(
+        `(updated_at, case_id) < (${param(after.updatedAt)}, ${param(after.caseId)}::uuid)`,
+      );
     const { rows } = await this.pool.query<CaseRow>(
       `SELECT ${CASE_COLUMNS} FROM projection.cases
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
@@ -83,7 +101,10 @@ export class CasesRepository {
   }
 
   async findCase(caseId: string): Promise<CaseRow | null> {
-    const { rows } = await this.pool.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM projection.cases WHERE case_id = $1`, [caseId]);
+    const { rows } = await this.pool.query<CaseRow>(
+      `SELECT ${CASE_COLUMNS} FROM projection.cases WHERE case_id = $1`,
+      [caseId],
+    );
     return rows[0] ?? null;
   }
 
@@ -94,6 +115,18 @@ export class CasesRepository {
       [caseId],
     );
     return rows;
+  }
+
+  /** The case and region an alert belongs to, for deciding who may acknowledge it. */
+  async alertTarget(alertId: string): Promise<{ caseId: string; region: string | null } | null> {
+    const { rows } = await this.pool.query<{ case_id: string; region: string | null }>(
+      `SELECT a.case_id, coalesce(a.region, c.region) AS region
+         FROM projection.alerts a LEFT JOIN projection.cases c ON c.case_id = a.case_id
+        WHERE a.alert_id = $1`,
+      [alertId],
+    );
+    const row = rows[0];
+    return row ? { caseId: row.case_id, region: row.region } : null;
   }
 
   async alertsOfCase(caseId: string): Promise<AlertRow[]> {

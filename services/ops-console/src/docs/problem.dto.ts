@@ -1,9 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 
 export class InvalidParamDto {
   @ApiProperty({ example: '/urgency' }) name!: string;
-  @ApiProperty({ example: 'Invalid option: expected one of "routine"|"high"|"critical"' }) reason!: string;
+  @ApiProperty({ example: 'Invalid option: expected one of "routine"|"high"|"critical"' })
+  reason!: string;
 }
 
 /** RFC 9457 problem details, as every error leaves the console. */
@@ -13,7 +20,8 @@ export class ProblemDto {
   @ApiProperty({ example: 400 }) status!: number;
   @ApiPropertyOptional() detail?: string;
   @ApiPropertyOptional({ example: '/v1/cases' }) instance?: string;
-  @ApiPropertyOptional({ type: [InvalidParamDto], name: 'invalid-params' }) 'invalid-params'?: InvalidParamDto[];
+  @ApiPropertyOptional({ type: [InvalidParamDto], name: 'invalid-params' })
+  'invalid-params'?: InvalidParamDto[];
 }
 
 const problem = (status: number, description: string) =>
@@ -24,11 +32,14 @@ const problem = (status: number, description: string) =>
   });
 
 /** The problem answers a console endpoint can give. */
-export function ApiProblems(options: { notFound?: boolean } = {}): MethodDecorator & ClassDecorator {
+export function ApiProblems(
+  options: { notFound?: boolean } = {},
+): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemDto, InvalidParamDto),
     problem(400, 'A parameter is invalid; `invalid-params` names it'),
-    problem(401, 'No valid console API key'),
+    problem(401, 'No valid access token (log in at /v1/auth/login)'),
+    problem(403, 'The access policy refuses this caller: its role, region, referral or fields'),
     ...(options.notFound ? [problem(404, 'No such record in the read models')] : []),
   );
 }

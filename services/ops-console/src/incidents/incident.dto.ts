@@ -4,7 +4,8 @@ import { URGENCIES } from '../cases/case-query.dto';
 
 export class IncidentDto {
   @ApiProperty({ format: 'uuid' }) incidentId!: string;
-  @ApiProperty({ enum: URGENCIES, description: 'The highest urgency among its open cases' }) urgency!: string;
+  @ApiProperty({ enum: URGENCIES, description: 'The highest urgency among its open cases' })
+  urgency!: string;
   @ApiProperty() caseCount!: number;
   @ApiProperty() openCases!: number;
   @ApiProperty() criticalCases!: number;
@@ -12,8 +13,13 @@ export class IncidentDto {
   @ApiProperty() detainedCases!: number;
   @ApiProperty({ type: [String] }) regions!: string[];
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) openedAt!: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastOccurredAt!: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastOccurredAt!:
+    string | null;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ type: [CaseSummaryDto] }) cases!: CaseSummaryDto[];
-  @ApiProperty({ type: [AlertDto], description: 'Alerts raised for the incident or any of its cases' }) alerts!: AlertDto[];
+  @ApiProperty({
+    type: [AlertDto],
+    description: 'Alerts raised for the incident or any of its cases',
+  })
+  alerts!: AlertDto[];
 }

@@ -14,11 +14,18 @@ export class CustodyCountsDto {
 }
 
 export class RegionCountsDto {
-  @ApiProperty({ nullable: true, type: String, description: 'null: cases not yet placed in a region' }) region!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'null: cases not yet placed in a region',
+  })
+  region!: string | null;
   @ApiProperty() openCases!: number;
   @ApiProperty() closedCases!: number;
-  @ApiProperty({ type: UrgencyCountsDto, description: 'Open cases by urgency' }) byUrgency!: UrgencyCountsDto;
-  @ApiProperty({ type: CustodyCountsDto, description: 'Open cases by custody' }) byCustody!: CustodyCountsDto;
+  @ApiProperty({ type: UrgencyCountsDto, description: 'Open cases by urgency' })
+  byUrgency!: UrgencyCountsDto;
+  @ApiProperty({ type: CustodyCountsDto, description: 'Open cases by custody' })
+  byCustody!: CustodyCountsDto;
 }
 
 export class StatsDto {
@@ -26,7 +33,9 @@ export class StatsDto {
   @ApiProperty() totalCases!: number;
   @ApiProperty() openCases!: number;
   @ApiProperty() closedCases!: number;
-  @ApiProperty({ type: UrgencyCountsDto, description: 'Open cases by urgency' }) byUrgency!: UrgencyCountsDto;
-  @ApiProperty({ type: CustodyCountsDto, description: 'Open cases by custody' }) byCustody!: CustodyCountsDto;
+  @ApiProperty({ type: UrgencyCountsDto, description: 'Open cases by urgency' })
+  byUrgency!: UrgencyCountsDto;
+  @ApiProperty({ type: CustodyCountsDto, description: 'Open cases by custody' })
+  byCustody!: CustodyCountsDto;
   @ApiProperty({ type: [RegionCountsDto] }) byRegion!: RegionCountsDto[];
 }

@@ -1,8 +1,18 @@
-import { type CustodyCountsDto, type RegionCountsDto, type StatsDto, type UrgencyCountsDto } from './stats.dto';
+import {
+  type CustodyCountsDto,
+  type RegionCountsDto,
+  type StatsDto,
+  type UrgencyCountsDto,
+} from './stats.dto';
 import { type CountRow } from './stats.repository';
 
 const urgencies = (): UrgencyCountsDto => ({ critical: 0, high: 0, routine: 0 });
-const custodies = (): CustodyCountsDto => ({ 'at-liberty': 0, detained: 0, released: 0, removed: 0 });
+const custodies = (): CustodyCountsDto => ({
+  'at-liberty': 0,
+  detained: 0,
+  released: 0,
+  removed: 0,
+});
 
 /** Totals, open cases by urgency and custody, overall and per region. Urgency and custody count open cases only. */
 export function statsOf(rows: readonly CountRow[], now: Date): StatsDto {
@@ -19,7 +29,13 @@ export function statsOf(rows: readonly CountRow[], now: Date): StatsDto {
   for (const row of rows) {
     let region = regions.get(row.region);
     if (!region) {
-      region = { region: row.region, openCases: 0, closedCases: 0, byUrgency: urgencies(), byCustody: custodies() };
+      region = {
+        region: row.region,
+        openCases: 0,
+        closedCases: 0,
+        byUrgency: urgencies(),
+        byCustody: custodies(),
+      };
       regions.set(row.region, region);
     }
     stats.totalCases += row.cases;
