@@ -27,6 +27,7 @@ import { KannelInboundController } from './inbound/kannel-inbound.controller';
 import { SmsInboundService } from './inbound/sms-inbound.service';
 import { InstanceRegistry } from './routing/instance-registry.service';
 import { RoutingService } from './routing/routing.service';
+import { AuditAlertsWorker } from './security/audit-alerts.worker';
 
 @Module({})
 export class AppModule {
@@ -77,6 +78,7 @@ export class AppModule {
         AlertDecisions,
         ServiceTokenGuard,
         DispatcherService,
+        AuditAlertsWorker,
       ],
     };
   }

@@ -76,4 +76,17 @@ describe(loadDispatcherConfig.name, () => {
   ])('names a bad %s', (variable, value, message) => {
     expect(() => loadDispatcherConfig({ ...minimal, [variable]: value })).toThrow(message);
   });
+
+  it('e-mails bulk-read alerts only to the addresses SECURITY_ALERT_EMAILS names, and checks them', () => {
+    expect(loadDispatcherConfig(minimal).SECURITY_ALERT_EMAILS).toEqual([]);
+    expect(
+      loadDispatcherConfig({
+        ...minimal,
+        SECURITY_ALERT_EMAILS: 'security@ngo.example, dpo@ngo.example',
+      }).SECURITY_ALERT_EMAILS,
+    ).toEqual(['security@ngo.example', 'dpo@ngo.example']);
+    expect(() =>
+      loadDispatcherConfig({ ...minimal, SECURITY_ALERT_EMAILS: 'security desk' }),
+    ).toThrow(/SECURITY_ALERT_EMAILS: must be comma-separated e-mail addresses/);
+  });
 });

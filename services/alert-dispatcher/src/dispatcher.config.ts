@@ -108,6 +108,24 @@ export const dispatcherEnvSchema = z.object({
   DELIVERY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
   SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  /**
+   * The security desk: who is e-mailed when the audit log raises a bulk-read alert
+   * (comma-separated addresses). Unset: alerts are shown to admins in the console only.
+   */
+  SECURITY_ALERT_EMAILS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((a) => z.email().safeParse(a).success), {
+      message: 'must be comma-separated e-mail addresses',
+    }),
+  /** How often the audit log's alerts are checked. */
+  AUDIT_ALERT_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   LOG_LEVEL: logLevel,
 });
 

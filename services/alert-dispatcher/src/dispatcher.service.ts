@@ -25,6 +25,8 @@ import { InstanceRegistry } from './routing/instance-registry.service';
 export class DispatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DispatcherService.name);
   private readonly consumers: BatchConsumer[];
+  private running = false;
+  private starting: Promise<void>[] = [];
 
   constructor(
     @Inject(DISPATCHER_CONFIG) config: DispatcherConfig,
@@ -72,10 +74,18 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     this.deliveries.start();
     this.timers.start();
     await this.instances.start();
-    for (const consumer of this.consumers) void startWithRetry(() => consumer.start(), this.logger);
+    this.running = true;
+    this.starting = this.consumers.map((consumer) =>
+      startWithRetry(async () => {
+        if (this.running) await consumer.start();
+      }, this.logger),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    // Stopping a consumer that is still joining its group leaves kafkajs requests dangling.
+    await Promise.all(this.starting);
     await Promise.all(this.consumers.map((c) => c.stop().catch(() => undefined)));
     await this.timers.stop();
     await this.deliveries.stop();
