@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Client } from 'pg';
+import { ConsoleSession, consoleSecrets, createAccount } from './security-accounts';
 import { SEED_PERSONS, seedReport } from './seed-scenario';
 
 // The SMSC stand-in is a real SMPP 3.4 server (the smpp package) from tools/infra.
@@ -84,7 +85,9 @@ const SECRETS = [
 
 describe('alerting: pages reach a person, escalate until someone takes the case', () => {
   const hotlineKey = `bk_dev_${randomBytes(32).toString('base64url')}`;
-  const consoleKey = randomBytes(32).toString('base64url');
+  // A national officer's session: may read and acknowledge in every region.
+  let session: ConsoleSession;
+  let officerId = '';
   const serviceToken = randomBytes(32).toString('base64url');
   let db: TestDatabase;
   let sim: SmppSimulator;
@@ -188,7 +191,7 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
 
   const timeline = async (caseId: string): Promise<TimelineView['timeline']> => {
     const response = await fetch(`${console_.baseUrl}/v1/cases/${caseId}`, {
-      headers: { authorization: `Bearer ${consoleKey}` },
+      headers: { authorization: `Bearer ${await session.token()}` },
     });
     return response.ok ? ((await response.json()) as TimelineView).timeline : [];
   };
@@ -232,7 +235,7 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
       {
         ...shared,
         PERSON_HMAC_KEY: randomBytes(32).toString('base64'),
-        PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`,
         DEV_API_KEY: hotlineKey,
       },
       intakePort,
@@ -251,15 +254,17 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
       TIMERS_POLL_MS: '200',
     };
     const first = await startDispatcher();
-    console_ = await startService(
-      'ops-console',
-      {
-        DATABASE_URL: db.url,
-        CONSOLE_API_KEYS: `officer-e2e:${consoleKey}`,
-        ALERT_DISPATCHER_URL: `http://console:${serviceToken}@127.0.0.1:${first.port}`,
-      },
-      consolePort,
-    );
+    const consoleEnv = {
+      DATABASE_URL: db.url,
+      VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`,
+      ...consoleSecrets(),
+      ALERT_DISPATCHER_URL: `http://console:${serviceToken}@127.0.0.1:${first.port}`,
+    };
+    console_ = await startService('ops-console', consoleEnv, consolePort);
+    const officer = createAccount(consoleEnv, 'officer-e2e', 'officer', { regions: ['*'] });
+    officerId = officer.userId;
+    session = new ConsoleSession(console_.baseUrl, officer);
+    await session.token();
     services.push(console_);
   });
 
@@ -394,13 +399,13 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
     )![1]!;
     const ack = await fetch(`${console_.baseUrl}/v1/alerts/${alertId}/acknowledge`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${consoleKey}` },
+      headers: { authorization: `Bearer ${await session.token()}` },
     });
     expect(ack.status).toBe(200);
     expect(await ack.json()).toMatchObject({
       alertId,
       status: 'acknowledged',
-      by: 'officer-e2e',
+      by: `user:${officerId}`,
       via: 'console',
     });
     const acked = await waitForTimeline(
@@ -408,7 +413,7 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
       (e) => e.name === 'alert-acknowledged',
       'alert-acknowledged',
     );
-    expect(acked.summary).toContain('by=officer-e2e via=console');
+    expect(acked.summary).toContain(`by=user:${officerId} via=console`);
   });
 
   it('survives a dispatcher SIGKILL between raise and timeout: the deputy is still paged at the SLA, once', async () => {

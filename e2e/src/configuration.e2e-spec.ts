@@ -18,8 +18,8 @@ const cases: { service: ServiceName; env: Record<string, string>; expected: RegE
   },
   {
     service: 'ops-console',
-    env: { DATABASE_URL: 'postgres://127.0.0.1:1/none', CONSOLE_API_KEYS: 'nobody' },
-    expected: [/CONSOLE_API_KEYS: must be comma-separated user:key pairs/],
+    env: { DATABASE_URL: 'postgres://127.0.0.1:1/none', AUTH_ACCESS_TOKEN_KEYS: 'nobody' },
+    expected: [/AUTH_ACCESS_TOKEN_KEYS: master key #1: expected "kid:base64key"/, /VAULT_MASTER_KEYS: is required but not set/],
   },
 ];
 

@@ -194,7 +194,7 @@ describe('intake with Kafka down and with two instances relaying (real broker, s
       KAFKA_BROKERS: brokers,
       KAFKA_TOPIC_PREFIX: prefix,
       PERSON_HMAC_KEY: randomBytes(32).toString('base64'),
-      PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`,
       DEV_API_KEY: hotlineKey,
       RATE_LIMIT_PER_SECOND: '10000',
       RATE_LIMIT_BURST: '100000',

@@ -23,7 +23,7 @@ describe('beacon keys: per-hotline API keys issued, listed, rotated and revoked 
       // The CLI never talks to Kafka; the service only needs to answer over HTTP here.
       KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
       PERSON_HMAC_KEY: randomBytes(32).toString('base64'),
-      PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`,
       HOTLINE_KEY_CACHE_MS: '0',
       LOG_LEVEL: 'warn',
     };

@@ -3,6 +3,7 @@ import { createTestDatabase, freePort, requireInfrastructure, startService, uniq
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
 import { appliedOffsets, beacon, createTopics, deleteTopics, kafkaClient, pastCaseEvents, produce, produceEvents, projectorEnv } from './projection-fixtures';
+import { consoleSecrets, createAccount, login } from './security-accounts';
 
 interface Listed {
   deadLetters: { partition: number; offset: string; source: string; reason: string; message: string; type: string | null; eventId: string | null; replayedAt: string | null }[];
@@ -13,7 +14,7 @@ describe('poison events', () => {
   const prefix = `${uniqueName('poison')}.`;
   const topic = `${prefix}${CASE_EVENTS_TOPIC}`;
   const dlq = `${prefix}${CASE_EVENTS_DLQ_TOPIC}`;
-  const consoleKey = randomBytes(32).toString('base64url');
+  let consoleKey = '';
   const before = pastCaseEvents(40, 61);
   const after = pastCaseEvents(40, 62);
   let kafka: Kafka;
@@ -30,7 +31,9 @@ describe('poison events', () => {
     db = await createTestDatabase('beacon_poison');
     env = projectorEnv(db.url, brokers(), prefix);
     running.push(await startService('case-projector', env, await freePort()));
-    running.push(await startService('ops-console', { DATABASE_URL: db.url, CONSOLE_API_KEYS: `ops-e2e:${consoleKey}` }, await freePort()));
+    const consoleEnv = { DATABASE_URL: db.url, VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`, ...consoleSecrets() };
+    running.push(await startService('ops-console', consoleEnv, await freePort()));
+    consoleKey = (await login(running[1]!.baseUrl, createAccount(consoleEnv, 'admin-e2e', 'admin', { regions: ['*'] }))).accessToken;
   });
 
   afterAll(async () => {

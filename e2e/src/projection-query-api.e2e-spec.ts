@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { appliedOffsets, beacon, createTopics, deleteTopics, kafkaClient, pastCaseEvents, produceEvents, projectorEnv, query } from './projection-fixtures';
+import { consoleSecrets, createAccount, login } from './security-accounts';
 
 interface CaseSummary {
   caseId: string;
@@ -32,7 +33,8 @@ describe('ops-console query API over the case read models', () => {
   const brokers = () => requireInfrastructure('KAFKA_BROKERS');
   const prefix = `${uniqueName('query')}.`;
   const topic = `${prefix}${CASE_EVENTS_TOPIC}`;
-  const key = randomBytes(32).toString('base64url');
+  // An admin's access token: admins see every case, in every region.
+  let key = '';
   const reader = uniqueName('beacon_reader').toLowerCase();
   const incidentId = randomUUID();
   const raid = [randomUUID(), randomUUID(), randomUUID()];
@@ -86,13 +88,17 @@ describe('ops-console query API over the case read models', () => {
     const admin = new Client({ connectionString: requireInfrastructure('DATABASE_URL') });
     await admin.connect();
     await admin.query(`CREATE ROLE ${reader} LOGIN PASSWORD 'reader-e2e'`);
+    // Its own schemas (accounts, audit, referrals) it creates and owns; the case read models it may only read.
+    await admin.query(`GRANT CREATE ON DATABASE "${new URL(db.url).pathname.slice(1)}" TO ${reader}`);
     await admin.end();
     const granted = await beacon(['projections', 'grant-reader', reader], projectorEnv(db.url, brokers(), prefix));
     expect(granted.code).toBe(0);
     const readerUrl = new URL(db.url);
     readerUrl.username = reader;
     readerUrl.password = 'reader-e2e';
-    console_ = await startService('ops-console', { DATABASE_URL: readerUrl.toString(), CONSOLE_API_KEYS: `ops-e2e:${key}` }, await freePort());
+    const consoleEnv = { DATABASE_URL: readerUrl.toString(), VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`, ...consoleSecrets() };
+    console_ = await startService('ops-console', consoleEnv, await freePort());
+    key = (await login(console_.baseUrl, createAccount(consoleEnv, 'admin-e2e', 'admin', { regions: ['*'] }))).accessToken;
   });
 
   afterAll(async () => {
@@ -123,7 +129,7 @@ describe('ops-console query API over the case read models', () => {
   };
   const caseCount = () => new Set(allEvents.map((e) => e.subject)).size;
 
-  it('requires a console key everywhere but health, answering problem+json', async () => {
+  it('requires a signed-in user everywhere but health, answering problem+json', async () => {
     for (const path of ['/v1/cases', `/v1/cases/${oshCase}`, `/v1/cases/${oshCase}/timeline`, `/v1/incidents/${incidentId}`, '/v1/stats', '/docs/json']) {
       const anonymous = await get<Problem>(path, null);
       expect([path, anonymous.status, anonymous.type]).toEqual([path, 401, expect.stringContaining('application/problem+json')]);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { appliedOffsets, beacon, createTopics, deleteTopics, kafkaClient, pastCaseEvents, produceEvents, projectorEnv, query, snapshot } from './projection-fixtures';
+import { consoleSecrets, createAccount, login } from './security-accounts';
 
 interface Probe {
   at: number;
@@ -16,7 +17,7 @@ describe('beacon projections rebuild', () => {
   const brokers = () => requireInfrastructure('KAFKA_BROKERS');
   const prefix = `${uniqueName('rebuild')}.`;
   const topic = `${prefix}${CASE_EVENTS_TOPIC}`;
-  const consoleKey = randomBytes(32).toString('base64url');
+  let consoleKey = '';
   const events = pastCaseEvents(900, 41, 8_000);
   const arriving = pastCaseEvents(120, 42);
   let kafka: Kafka;
@@ -30,7 +31,9 @@ describe('beacon projections rebuild', () => {
     await produceEvents(kafka, topic, events);
     db = await createTestDatabase('beacon_rebuild_e2e');
     projector = await startService('case-projector', projectorEnv(db.url, brokers(), prefix), await freePort());
-    console_ = await startService('ops-console', { DATABASE_URL: db.url, CONSOLE_API_KEYS: `ops-e2e:${consoleKey}` }, await freePort());
+    const consoleEnv = { DATABASE_URL: db.url, VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`, ...consoleSecrets() };
+    console_ = await startService('ops-console', consoleEnv, await freePort());
+    consoleKey = (await login(console_.baseUrl, createAccount(consoleEnv, 'admin-e2e', 'admin', { regions: ['*'] }))).accessToken;
     await waitFor(async () => (await appliedOffsets(db.url)) === events.length, { timeoutMs: 120_000, what: 'the live projection' });
   });
 

@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { parse } from 'yaml';
+import { consoleSecrets, createAccount, login } from './security-accounts';
 import { SEED_PERSONS, seedReport } from './seed-scenario';
 
 interface Accepted {
@@ -38,7 +39,8 @@ const routingFile = path.resolve(__dirname, '../../deploy/routing/routing.yaml')
 
 describe('walking skeleton: a hotline report reaches the on-call officer through Kafka', () => {
   const hotlineKey = `bk_dev_${randomBytes(32).toString('base64url')}`;
-  const consoleKey = randomBytes(32).toString('base64url');
+  // The signed-in officer of Almaty (password and TOTP).
+  let consoleKey = '';
   let db: TestDatabase;
   let smtp: SmtpCapture;
   const services: ServiceProcess[] = [];
@@ -47,6 +49,7 @@ describe('walking skeleton: a hotline report reaches the on-call officer through
 
   beforeAll(async () => {
     const brokers = requireInfrastructure('KAFKA_BROKERS');
+    const vaultKeys = `mk1:${randomBytes(32).toString('base64')}`;
     db = await createTestDatabase('beacon_e2e');
     smtp = await startSmtpCapture();
     const shared = {
@@ -62,7 +65,7 @@ describe('walking skeleton: a hotline report reaches the on-call officer through
       {
         ...shared,
         PERSON_HMAC_KEY: randomBytes(32).toString('base64'),
-        PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        VAULT_MASTER_KEYS: vaultKeys,
         DEV_API_KEY: hotlineKey,
       },
       intakePort,
@@ -76,11 +79,9 @@ describe('walking skeleton: a hotline report reaches the on-call officer through
         dispatcherPort,
       ),
     );
-    console_ = await startService(
-      'ops-console',
-      { DATABASE_URL: db.url, CONSOLE_API_KEYS: `officer-e2e:${consoleKey}` },
-      consolePort,
-    );
+    const consoleEnv = { DATABASE_URL: db.url, VAULT_MASTER_KEYS: vaultKeys, ...consoleSecrets() };
+    console_ = await startService('ops-console', consoleEnv, consolePort);
+    consoleKey = (await login(console_.baseUrl, createAccount(consoleEnv, 'officer-e2e', 'officer', { regions: ['almaty'] }))).accessToken;
     services.push(console_);
   });
 
