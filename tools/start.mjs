@@ -23,9 +23,10 @@ function devSecrets() {
   const file = path.join(dir, 'dev-secrets.json');
   const fresh = {
     PERSON_HMAC_KEY: randomBytes(32).toString('base64'),
-    PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`,
     DEV_API_KEY: `bk_dev_${randomBytes(32).toString('base64url')}`,
-    CONSOLE_KEY: randomBytes(32).toString('base64url'),
+    AUTH_ACCESS_TOKEN_KEYS: `at1:${randomBytes(32).toString('base64')}`,
+    AUTH_TOTP_KEYS: `tk1:${randomBytes(32).toString('base64')}`,
     ACK_LINK_SECRET: randomBytes(32).toString('base64url'),
     CONSOLE_SERVICE_TOKEN: randomBytes(32).toString('base64url'),
   };
@@ -37,6 +38,28 @@ function devSecrets() {
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
   return secrets;
+}
+
+function saveSecrets(secrets) {
+  const file = path.join(process.env.XDG_CONFIG_HOME ?? path.join(homedir(), '.config'), 'beacon', 'dev-secrets.json');
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+}
+
+/**
+ * A development admin account, created once with `beacon users create` and remembered beside the
+ * other development secrets; null when the account exists but this machine does not know it.
+ */
+function devAdmin(secrets, env) {
+  const cli = path.join(root, 'dist', 'services', 'ops-console', 'src', 'cli.js');
+  const run = (...args) => spawnSync(process.execPath, [cli, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  const exists = /^dev-admin\t/m.test(run('users', 'list').stdout ?? '');
+  if (exists) return secrets.DEV_ADMIN ?? null;
+  const created = run('users', 'create', 'dev-admin', '--role', 'admin', '--regions', '*');
+  const field = (name) => new RegExp(`^${name}:\\s+(\\S+)$`, 'm').exec(created.stdout ?? '')?.[1];
+  if (created.status !== 0 || !field('password')) throw new Error(`cannot create the development admin: ${created.stderr}`);
+  secrets.DEV_ADMIN = { username: 'dev-admin', password: field('password'), totpUri: field('totp uri') };
+  saveSecrets(secrets);
+  return secrets.DEV_ADMIN;
 }
 
 const children = [];
@@ -145,7 +168,7 @@ try {
     projector: Number(process.env.PROJECTOR_PORT ?? 3300),
   };
   const shared = { DATABASE_URL: databaseUrl, KAFKA_BROKERS: infra.env.KAFKA_BROKERS };
-  startService('intake-api', { ...shared, PERSON_HMAC_KEY: secrets.PERSON_HMAC_KEY, PII_ENCRYPTION_KEY: secrets.PII_ENCRYPTION_KEY, DEV_API_KEY: secrets.DEV_API_KEY }, ports.intake);
+  startService('intake-api', { ...shared, PERSON_HMAC_KEY: secrets.PERSON_HMAC_KEY, VAULT_MASTER_KEYS: secrets.VAULT_MASTER_KEYS, DEV_API_KEY: secrets.DEV_API_KEY }, ports.intake);
   await waitReady('intake-api', ports.intake);
   startService('case-projector', shared, ports.projector);
   startService(
@@ -160,11 +183,16 @@ try {
     },
     ports.dispatcher,
   );
+  const consoleSecrets = {
+    VAULT_MASTER_KEYS: secrets.VAULT_MASTER_KEYS,
+    AUTH_ACCESS_TOKEN_KEYS: secrets.AUTH_ACCESS_TOKEN_KEYS,
+    AUTH_TOTP_KEYS: secrets.AUTH_TOTP_KEYS,
+  };
   startService(
     'ops-console',
     {
       DATABASE_URL: databaseUrl,
-      CONSOLE_API_KEYS: `dev-officer:${secrets.CONSOLE_KEY}`,
+      ...consoleSecrets,
       ALERT_DISPATCHER_URL: `http://console:${secrets.CONSOLE_SERVICE_TOKEN}@127.0.0.1:${ports.dispatcher}`,
     },
     ports.console,
@@ -174,6 +202,7 @@ try {
     waitReady('alert-dispatcher', ports.dispatcher),
     waitReady('ops-console', ports.console),
   ]);
+  const admin = devAdmin(secrets, { DATABASE_URL: databaseUrl, ...consoleSecrets });
 
   const sample = JSON.stringify({
     occurredAt: new Date().toISOString(),
@@ -187,7 +216,7 @@ try {
   process.stdout.write(`
 Beacon is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s)
 
-  ops-console       http://localhost:${ports.console}     (GET /v1/cases/:id, Bearer ${secrets.CONSOLE_KEY})
+  ops-console       http://localhost:${ports.console}     (log in at /v1/auth/login, then GET /v1/cases/:id)
   intake-api        http://localhost:${ports.intake}     (POST /v1/reports)
   alert-dispatcher  http://localhost:${ports.dispatcher}     (health)
   case-projector    http://localhost:${ports.projector}     (health)
@@ -202,7 +231,20 @@ Report a detention (development hotline key):
     -H 'Content-Type: application/json' -H "Idempotency-Key: try-$(date +%s)" \\
     -d '${sample}'
 
-Then: curl -H 'Authorization: Bearer ${secrets.CONSOLE_KEY}' http://localhost:${ports.console}/v1/cases/<caseId>
+Then log in to the console as the development admin (its TOTP secret is for an authenticator app):
+${
+  admin
+    ? `
+  username dev-admin, password ${admin.password}
+  TOTP     ${admin.totpUri}
+
+  curl -X POST http://localhost:${ports.console}/v1/auth/login -H 'Content-Type: application/json' \\
+    -d '{"username":"dev-admin","password":"${admin.password}","totp":"<6-digit code>"}'
+  curl -H 'Authorization: Bearer <accessToken>' http://localhost:${ports.console}/v1/cases/<caseId>`
+    : `
+  dev-admin exists but its password is not in ~/.config/beacon/dev-secrets.json: create another with
+  npm run beacon -- users create <name> --role admin --regions '*'   (with the console's environment)`
+}
 Ctrl-C stops everything.
 `);
 } catch (error) {

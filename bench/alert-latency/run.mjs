@@ -343,7 +343,12 @@ async function main() {
     services.push(
       await startService(
         'ops-console',
-        { DATABASE_URL: dbUrl, CONSOLE_API_KEYS: `bench:${randomBytes(32).toString('base64url')}` },
+        {
+          DATABASE_URL: dbUrl,
+          VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`,
+          AUTH_ACCESS_TOKEN_KEYS: `at1:${randomBytes(32).toString('base64')}`,
+          AUTH_TOTP_KEYS: `tk1:${randomBytes(32).toString('base64')}`,
+        },
         consolePort,
       ),
     );

@@ -175,7 +175,7 @@ try {
     KAFKA_BROKERS: infra.env.KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX: `bench_${run}.`,
     PERSON_HMAC_KEY: randomBytes(32).toString('base64'),
-    PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    VAULT_MASTER_KEYS: `mk1:${randomBytes(32).toString('base64')}`,
     DEV_API_KEY: apiKey,
     RATE_LIMIT_PER_SECOND: '1000000',
     RATE_LIMIT_BURST: '10000000',

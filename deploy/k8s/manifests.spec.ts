@@ -149,7 +149,7 @@ describe('Kubernetes manifests (production overlay)', () => {
 
   it('give each service the same variables docker-compose gives it (which its config schema accepts)', () => {
     const deployments = ofKind(docs, 'Deployment').map((d) => deployment.parse(d));
-    const placeholders = { PERSON_HMAC_KEY: 'x', PII_ENCRYPTION_KEY: 'x', CONSOLE_API_KEYS: 'x', ACK_LINK_SECRET: 'x', CONSOLE_SERVICE_TOKEN: 'x' };
+    const placeholders = { PERSON_HMAC_KEY: 'x', VAULT_MASTER_KEYS: 'x', AUTH_ACCESS_TOKEN_KEYS: 'x', AUTH_TOTP_KEYS: 'x', ACK_LINK_SECRET: 'x', CONSOLE_SERVICE_TOKEN: 'x' };
     for (const d of deployments) {
       const names = d.spec.template.spec.containers[0]!.env.map((e) => e.name);
       const composeNames = Object.keys(composeEnvironment(d.metadata.name, placeholders)).filter((n) => n !== 'DEV_API_KEY');
