@@ -1,4 +1,5 @@
 import { createKafka } from '@beacon/kafka';
+import { ObservabilityModule } from '@beacon/observability';
 import { createPool } from '@beacon/persistence';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AckLinkController } from './acknowledgements/ack-link.controller';
@@ -24,6 +25,7 @@ import { LifecycleEvents } from './events/lifecycle-events.service';
 import { HealthController } from './health/health.controller';
 import { IncidentPagesRepository } from './incidents/incident-pages.repository';
 import { KannelInboundController } from './inbound/kannel-inbound.controller';
+import { DispatcherMetrics } from './observability/dispatcher-metrics.service';
 import { SmsInboundService } from './inbound/sms-inbound.service';
 import { InstanceRegistry } from './routing/instance-registry.service';
 import { RoutingService } from './routing/routing.service';
@@ -34,6 +36,13 @@ export class AppModule {
   static forConfig(config: DispatcherConfig): DynamicModule {
     return {
       module: AppModule,
+      imports: [
+        ObservabilityModule.forRoot({
+          service: 'alert-dispatcher',
+          logLevel: config.LOG_LEVEL,
+          metricsToken: config.METRICS_TOKEN,
+        }),
+      ],
       controllers: [HealthController, AlertsController, AckLinkController, KannelInboundController],
       providers: [
         { provide: DISPATCHER_CONFIG, useValue: config },
@@ -79,6 +88,7 @@ export class AppModule {
         ServiceTokenGuard,
         DispatcherService,
         AuditAlertsWorker,
+        DispatcherMetrics,
       ],
     };
   }

@@ -8,6 +8,7 @@ import {
   smtpUrl,
   topicPrefix,
 } from '@beacon/config';
+import { metricsToken } from '@beacon/observability';
 import { z } from 'zod';
 
 const secret = (minimum: number) =>
@@ -127,6 +128,8 @@ export const dispatcherEnvSchema = z.object({
   /** How often the audit log's alerts are checked. */
   AUDIT_ALERT_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   LOG_LEVEL: logLevel,
+  /** Bearer token Prometheus sends to /metrics; unset, /metrics is open (see docs/operations.md). */
+  METRICS_TOKEN: metricsToken,
 });
 
 export type DispatcherConfig = Readonly<z.infer<typeof dispatcherEnvSchema>>;

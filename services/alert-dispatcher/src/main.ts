@@ -17,7 +17,7 @@ runMain('alert-dispatcher', async () => {
   if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
   // The dispatcher follows the audit log's alerts; whoever starts first creates the log.
   await migrateAudit(config.DATABASE_URL);
-  const app = await createHttpApp(AppModule.forConfig(config));
+  const app = await createHttpApp(AppModule.forConfig(config), { jsonLogs: true });
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
   logger.log(`listening on port ${config.PORT}`);
   return app;

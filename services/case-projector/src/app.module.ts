@@ -1,3 +1,4 @@
+import { ObservabilityModule } from '@beacon/observability';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { HealthController } from './health/health.controller';
 import { ProjectionConsumer } from './projection/projection.consumer';
@@ -10,7 +11,14 @@ export class AppModule {
   static forConfig(config: ProjectorConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ReadModelsModule.forConfig(config)],
+      imports: [
+        ObservabilityModule.forRoot({
+          service: 'case-projector',
+          logLevel: config.LOG_LEVEL,
+          metricsToken: config.METRICS_TOKEN,
+        }),
+        ReadModelsModule.forConfig(config),
+      ],
       controllers: [HealthController],
       providers: [ProjectionConsumer, UrgencyReviewScheduler],
     };

@@ -1,4 +1,5 @@
 import { kafkaBrokers, loadConfig, logLevel, port, postgresUrl, topicPrefix } from '@beacon/config';
+import { metricsToken } from '@beacon/observability';
 import { z } from 'zod';
 
 export const projectorEnvSchema = z.object({
@@ -17,6 +18,8 @@ export const projectorEnvSchema = z.object({
   /** Cases each rebuild consumer keeps in memory instead of reading back what it wrote. */
   REBUILD_CACHE_CASES: z.coerce.number().int().min(0).max(10_000_000).default(20_000),
   LOG_LEVEL: logLevel,
+  /** Bearer token Prometheus sends to /metrics; unset, /metrics is open (see docs/operations.md). */
+  METRICS_TOKEN: metricsToken,
 });
 
 export type ProjectorConfig = Readonly<z.infer<typeof projectorEnvSchema>>;

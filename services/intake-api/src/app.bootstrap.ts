@@ -10,6 +10,7 @@ import { HotlineKeysRepository } from './auth/hotline-keys.repository';
 import { openApiDocument } from './docs/openapi.document';
 import { type IntakeConfig } from './intake.config';
 import { intakeMigrations } from './migrations';
+import { registerReportMetrics } from './observability/report-metrics.hook';
 
 export const BATCH_ROUTE = '/v1/reports/batch';
 
@@ -29,7 +30,9 @@ export async function createIntakeApp(config: IntakeConfig): Promise<NestFastify
   const app = await createHttpApp(AppModule.forConfig(config), {
     bodyLimitBytes: Math.max(config.BODY_LIMIT_BYTES, config.BATCH_BODY_LIMIT_BYTES),
     corsOrigins: config.CORS_ORIGINS,
+    jsonLogs: true,
   });
+  registerReportMetrics(app, { single: '/v1/reports', batch: BATCH_ROUTE });
   // Fastify's limit is per route: a single report gets the small one, only the batch the large one.
   app
     .getHttpAdapter()

@@ -1,3 +1,4 @@
+import { ObservabilityModule } from '@beacon/observability';
 import { PersonKeyVault } from '@beacon/vault';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type Pool } from 'pg';
@@ -11,6 +12,7 @@ import { IdempotencyPurgeWorker } from './idempotency/idempotency-purge.worker';
 import { IdempotencyRepository } from './idempotency/idempotency.repository';
 import { INTAKE_CONFIG, type IntakeConfig } from './intake.config';
 import { INTAKE_POOL } from './intake.tokens';
+import { IntakeMetrics } from './observability/intake-metrics.service';
 import { OutboxModule } from './outbox/outbox.module';
 import { JsonBodyGuard } from './reports/json-body.guard';
 import { ReportEventsService } from './reports/report-events.service';
@@ -24,7 +26,14 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [OutboxModule],
+      imports: [
+        ObservabilityModule.forRoot({
+          service: 'intake-api',
+          logLevel: config.LOG_LEVEL,
+          metricsToken: config.METRICS_TOKEN,
+        }),
+        OutboxModule,
+      ],
       controllers: [ReportsController, HealthController],
       providers: [
         { provide: INTAKE_CONFIG, useValue: config },
@@ -39,6 +48,7 @@ export class AppModule {
         ReportsService,
         PersonCasesRepository,
         CaseStatusConsumer,
+        IntakeMetrics,
         {
           provide: PersonKeyVault,
           inject: [INTAKE_POOL],

@@ -7,6 +7,7 @@ import {
   postgresUrl,
   topicPrefix,
 } from '@beacon/config';
+import { metricsToken } from '@beacon/observability';
 import { vaultMasterKeys } from '@beacon/vault';
 import { z } from 'zod';
 
@@ -64,6 +65,8 @@ export const intakeEnvSchema = z.object({
       ),
     ),
   LOG_LEVEL: logLevel,
+  /** Bearer token Prometheus sends to /metrics; unset, /metrics is open (see docs/operations.md). */
+  METRICS_TOKEN: metricsToken,
 });
 
 export type IntakeConfig = Readonly<z.infer<typeof intakeEnvSchema>>;

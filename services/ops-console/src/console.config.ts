@@ -1,5 +1,6 @@
 import { httpUrl, loadConfig, logLevel, port, postgresUrl } from '@beacon/config';
 import { identityEnvShape } from '@beacon/identity';
+import { metricsToken } from '@beacon/observability';
 import { vaultMasterKeys } from '@beacon/vault';
 import { z } from 'zod';
 
@@ -13,6 +14,8 @@ export const consoleEnvSchema = z.object({
   PORT: port(3000),
   DATABASE_URL: postgresUrl,
   LOG_LEVEL: logLevel,
+  /** Bearer token Prometheus sends to /metrics; unset, /metrics is open (see docs/operations.md). */
+  METRICS_TOKEN: metricsToken,
   /** The alert dispatcher, its service token as the password: http://console:<token>@alert-dispatcher:3200 */
   ALERT_DISPATCHER_URL: httpUrl.optional(),
   /** Unwrap the per-person keys for identity reads (the same value as intake's). */

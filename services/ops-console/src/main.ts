@@ -13,6 +13,7 @@ runMain('ops-console', async () => {
   if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
   const app = await createHttpApp(AppModule.forConfig(config), {
     corsOrigins: config.CORS_ORIGINS,
+    jsonLogs: true,
   });
   setupOpenApi(app);
   await app.listen({ port: config.PORT, host: '0.0.0.0' });

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import { registerHttpTracing } from '@beacon/observability';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { ProblemFilter } from './problem';
 
@@ -33,6 +34,7 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
   const instance = app.getHttpAdapter().getInstance();
+  registerHttpTracing(instance);
   instance.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('cache-control', 'no-store');

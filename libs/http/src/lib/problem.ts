@@ -6,6 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
+import { NotReadyError } from '@beacon/observability';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 
 /** One invalid part of a request: where (a JSON pointer into the body, a header, a parameter) and what. */
@@ -80,6 +81,19 @@ export class ProblemFilter implements ExceptionFilter {
           ...exception.extensions,
         },
         headers: exception.headers,
+      };
+    }
+    if (exception instanceof NotReadyError) {
+      // Which dependency is down, never why in detail: probes answer up or down only.
+      return {
+        problem: {
+          type: PROBLEM_BASE + 'not-ready',
+          title: 'Not ready',
+          status: 503,
+          detail: 'A dependency this service needs is down.',
+          checks: exception.result.details,
+        },
+        headers: {},
       };
     }
     if (exception instanceof HttpException) {

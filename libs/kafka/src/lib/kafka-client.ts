@@ -1,3 +1,4 @@
+import { childSpan, formatTraceparent, parseTraceparent } from '@beacon/observability';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
 
 /** The one place that knows the Kafka client library; everything else sees the types below. */
@@ -69,7 +70,7 @@ export class EventProducer {
     await this.producer.send({
       topic,
       acks: -1,
-      messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+      messages: records.map((r) => ({ key: r.key, value: r.value, headers: withProducerSpan(r.headers) })),
     });
   }
 
@@ -77,6 +78,16 @@ export class EventProducer {
     await this.producer.disconnect();
     this.connected = false;
   }
+}
+
+/**
+ * `ce_traceparent` is where the event was created and never changes; the W3C `traceparent`
+ * header is this send, a child span of it, as OpenTelemetry's Kafka instrumentation reads it.
+ */
+function withProducerSpan(headers: Record<string, string>): Record<string, string> {
+  if (headers.traceparent !== undefined) return headers;
+  const created = parseTraceparent(headers.ce_traceparent);
+  return created ? { ...headers, traceparent: formatTraceparent(childSpan(created)) } : headers;
 }
 
 export async function ensureTopics(

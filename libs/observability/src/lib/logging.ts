@@ -1,7 +1,8 @@
 import { RequestMethod } from '@nestjs/common';
 import { type Params } from 'nestjs-pino';
 import pino, { type Logger, type LoggerOptions } from 'pino';
-import { currentTrace } from './trace-context';
+import { traceOfRequest } from './http-tracing';
+import { currentTrace, type TraceContext } from './trace-context';
 
 /**
  * Paths that may hold secrets or personal data are removed from every log line, whatever the
@@ -26,14 +27,19 @@ export const REDACTED_PATHS = [
   '*.notes',
 ];
 
-function traceFields(): Record<string, string> {
-  const trace = currentTrace();
+function fieldsOf(trace: TraceContext | undefined): Record<string, string> {
   if (!trace) return {};
   return {
     trace_id: trace.traceId,
     span_id: trace.spanId,
     ...(trace.eventId ? { event_id: trace.eventId } : {}),
   };
+}
+
+/** A request's logger already carries its trace as bindings; other lines take the current one. */
+function traceFields(_merge: object, _level: number, logger?: { bindings(): Record<string, unknown> }): Record<string, string> {
+  if (logger?.bindings().trace_id !== undefined) return {};
+  return fieldsOf(currentTrace());
 }
 
 export function baseLoggerOptions(service: string, level: string): LoggerOptions {
@@ -59,7 +65,9 @@ export function nestLoggerParams(service: string, level: string): Params {
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       ...baseLoggerOptions(service, level),
-      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+      // Middleware mounting may rewrite `url`; `originalUrl` is the path the client asked for.
+      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test((req as { originalUrl?: string }).originalUrl ?? req.url ?? '') },
+      customProps: (req) => fieldsOf(traceOfRequest(req)),
       serializers: {
         // Only the route's path: ids in query strings or bodies never reach the log.
         req: (req: { method?: string; url?: string; id?: unknown }) => ({

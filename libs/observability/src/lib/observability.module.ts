@@ -9,9 +9,12 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { LoggerModule } from 'nestjs-pino';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { HealthChecks } from './health';
 import { nestLoggerParams } from './logging';
 import { ServiceMetrics } from './metrics';
 
@@ -23,6 +26,12 @@ export interface ObservabilityOptions {
 }
 
 const OPTIONS = Symbol('OBSERVABILITY_OPTIONS');
+
+/**
+ * `METRICS_TOKEN` in each service's environment: unset leaves /metrics open (a port reachable
+ * only from inside the cluster); set, Prometheus must send it as a bearer token.
+ */
+export const metricsToken = z.string().min(32, 'must be at least 32 characters').optional();
 
 function sameSecret(a: string, b: string): boolean {
   const digest = (v: string) => createHash('sha256').update(v).digest();
@@ -48,20 +57,25 @@ export class MetricsController {
   }
 }
 
-/** JSON logs with trace ids and the /metrics endpoint, the same in every service. */
+/** JSON logs with trace ids, the /metrics endpoint and health checks, the same in every service. */
 @Module({})
 export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
     return {
       module: ObservabilityModule,
       global: true,
-      imports: [LoggerModule.forRoot(nestLoggerParams(options.service, options.logLevel))],
+      imports: [
+        LoggerModule.forRoot(nestLoggerParams(options.service, options.logLevel)),
+        // Failed checks are answered (and logged in one line) by HealthChecks, without Terminus' dump.
+        TerminusModule.forRoot({ logger: false }),
+      ],
       controllers: [MetricsController],
       providers: [
         { provide: OPTIONS, useValue: options },
         { provide: ServiceMetrics, useValue: new ServiceMetrics(options.service) },
+        HealthChecks,
       ],
-      exports: [ServiceMetrics],
+      exports: [ServiceMetrics, HealthChecks],
     };
   }
 }

@@ -1,9 +1,10 @@
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import pino from 'pino';
+import { probe } from './health';
 import { baseLoggerOptions } from './logging';
 import { ServiceMetrics } from './metrics';
-import { continueTrace, formatTraceparent, newTraceContext, parseTraceparent, withTrace } from './trace-context';
+import { continueTrace, formatTraceparent, newTraceContext, parseTraceparent, traceFromRecordHeaders, withTrace } from './trace-context';
 
 describe('trace context', () => {
   it('round-trips any valid traceparent and rejects malformed or all-zero ones', () => {
@@ -70,5 +71,27 @@ describe(ServiceMetrics.name, () => {
     expect(text).toContain('beacon_consumer_lag{partition="0",service="case-projector"} 7');
     expect(text).toMatch(/beacon_batch_duration_seconds_bucket\{le="0.25",service="case-projector"\} 1/);
     expect(text).toContain('beacon_process_resident_memory_bytes');
+  });
+});
+
+describe(traceFromRecordHeaders.name, () => {
+  it('continues the producer span of a record, falls back to the event’s own trace, and names the event', () => {
+    const created = newTraceContext();
+    const sent = { ...created, spanId: 'b'.repeat(16) };
+    const headers = { ce_id: 'evt-7', ce_time: '2026-11-27T23:40:00Z', ce_traceparent: Buffer.from(formatTraceparent(created)), traceparent: formatTraceparent(sent) };
+    const sut = traceFromRecordHeaders(headers);
+    expect(sut).toMatchObject({ traceId: created.traceId, eventId: 'evt-7', eventTime: '2026-11-27T23:40:00Z' });
+    expect([created.spanId, sent.spanId]).not.toContain(sut.spanId);
+    expect(traceFromRecordHeaders({ ce_traceparent: formatTraceparent(created), traceparent: 'garbage' }).traceId).toBe(created.traceId);
+    expect(traceFromRecordHeaders({}).traceId).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe(probe.name, () => {
+  it('reports up, or down with a one-word reason and nothing of the error', async () => {
+    await expect(probe('postgres', () => Promise.resolve())).resolves.toEqual({ postgres: { status: 'up' } });
+    const failed = await probe('postgres', () => Promise.reject(new Error('password authentication failed for user "beacon"')));
+    expect(failed).toEqual({ postgres: { status: 'down', reason: 'unreachable' } });
+    await expect(probe('kafka', () => new Promise(() => undefined), 20)).resolves.toEqual({ kafka: { status: 'down', reason: 'timeout' } });
   });
 });

@@ -12,6 +12,8 @@ export interface TraceContext {
   sampled: boolean;
   /** The case event being handled, when there is one. */
   eventId?: string;
+  /** When Beacon recorded that event (its CloudEvents `time`): the start of end-to-end latencies. */
+  eventTime?: string;
 }
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -44,6 +46,42 @@ export function withTrace<T>(context: TraceContext, work: () => T): T {
 
 export function currentTrace(): TraceContext | undefined {
   return store.getStore();
+}
+
+/**
+ * Makes `context` current for the rest of the calling async function and what it awaits, where
+ * wrapping the work in a callback would restructure a long loop. Call it only after the function
+ * has awaited once: before that it runs in its caller's context and would change the caller's.
+ */
+export function enterTrace(context: TraceContext): void {
+  store.enterWith(context);
+}
+
+/** The `traceparent` of the current unit of work, for an event or an outgoing request. */
+export function currentTraceparent(): string | undefined {
+  const trace = currentTrace();
+  return trace ? formatTraceparent(trace) : undefined;
+}
+
+type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
+
+function headerText(value: HeaderValue): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined) return undefined;
+  return typeof first === 'string' ? first : first.toString('utf8');
+}
+
+/**
+ * The trace a consumed record belongs to: the producer's span from the W3C `traceparent`
+ * header, else the CloudEvents `ce_traceparent` attribute (where the event was created), else
+ * a new trace. Event id and time come from the `ce_id` and `ce_time` headers.
+ */
+export function traceFromRecordHeaders(headers: Record<string, HeaderValue> | undefined): TraceContext {
+  const h = headers ?? {};
+  const traceparent = parseTraceparent(headerText(h.traceparent)) ? headerText(h.traceparent) : headerText(h.ce_traceparent);
+  const context = continueTrace(traceparent, headerText(h.ce_id));
+  const time = headerText(h.ce_time);
+  return time ? { ...context, eventTime: time } : context;
 }
 
 /** Continues the trace an incoming header or event names, or starts one. */

@@ -7,6 +7,7 @@ import { ALERTING_POOL } from '../dispatcher.tokens';
 import { EscalationsRepository } from '../escalation/escalations.repository';
 import { EventsRelay } from '../events/events-relay.service';
 import { LifecycleEvents } from '../events/lifecycle-events.service';
+import { DispatcherMetrics } from '../observability/dispatcher-metrics.service';
 
 export type AckVia = 'email-link' | 'sms' | 'console' | 'api';
 
@@ -52,6 +53,7 @@ export class Acknowledgements {
     private readonly notifications: NotificationsRepository,
     private readonly events: LifecycleEvents,
     private readonly relay: EventsRelay,
+    private readonly metrics: DispatcherMetrics,
   ) {}
 
   async acknowledge(alertId: string, by: string, via: AckVia): Promise<AckOutcome> {
@@ -73,6 +75,12 @@ export class Acknowledgements {
       const pending = rows.filter((r) => r.status === 'open' && r.acknowledged_at === null);
       const ids = pending.map((r) => r.alert_id);
       await this.alerts.acknowledge(client, ids, by, via, now);
+      for (const alert of pending) {
+        this.metrics.timeToAcknowledge.observe(
+          { urgency: alert.urgency },
+          Math.max(0, (now.getTime() - new Date(alert.raised_at).getTime()) / 1000),
+        );
+      }
       await this.escalations.cancel(client, ids);
       for (const alert of pending) {
         await this.events.emit(

@@ -18,6 +18,7 @@ import {
 } from '@beacon/events';
 import { type IncomingRecord } from '@beacon/kafka';
 import { CheckpointStore, withTransaction, type Pool, type PoolClient } from '@beacon/persistence';
+import { continueTrace, enterTrace } from '@beacon/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AlertNotifier } from '../alerts/alert-notifier.service';
@@ -28,6 +29,7 @@ import { ALERTING_POOL } from '../dispatcher.tokens';
 import { EscalationsRepository } from '../escalation/escalations.repository';
 import { LifecycleEvents } from '../events/lifecycle-events.service';
 import { RoutingService } from '../routing/routing.service';
+import { DispatcherMetrics } from '../observability/dispatcher-metrics.service';
 import { ReplayMarks } from './replay-marks.repository';
 
 /** Pages and updates that lose their point once an alert is closed. */
@@ -62,6 +64,7 @@ export class AlertDecisions {
     private readonly notifier: AlertNotifier,
     private readonly events: LifecycleEvents,
     private readonly replayMarks: ReplayMarks,
+    private readonly metrics: DispatcherMetrics,
   ) {
     this.checkpoints = new CheckpointStore('alerting', config.CONSUMER_GROUP);
   }
@@ -129,6 +132,9 @@ export class AlertDecisions {
     const now = this.clock();
     let decisions = 0;
     for (const { event, replay } of relevant) {
+      // Everything decided about this event (alert, queued pages, lifecycle events, log lines)
+      // joins its trace. Safe here: this function has awaited already, so the caller's context is untouched.
+      enterTrace({ ...continueTrace(event.traceparent, event.id), eventTime: event.time });
       const name = eventNameOf(event);
       if (isLifecycle(name)) {
         await this.restore(client, event, name, openAlerts);
@@ -282,6 +288,8 @@ export class AlertDecisions {
     };
     if (!(await this.alerts.insert(client, { ...alert, dedup_key: decision.dedupKey })))
       return null;
+    this.metrics.alertsRaised.inc({ urgency: alert.urgency, rule: alert.rule });
+    this.logger.log(`alert ${alert.alert_id} raised (${alert.urgency}, ${alert.rule})`);
     if (hadOpenAlert) {
       const superseded = await this.alerts.supersedeOthers(
         client,

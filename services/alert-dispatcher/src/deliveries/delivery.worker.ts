@@ -5,6 +5,7 @@ import {
   type Channel,
 } from '@beacon/alerting-domain';
 import { type CaseEvent } from '@beacon/events';
+import { continueTrace, type TraceContext, withTrace } from '@beacon/observability';
 import { withTransaction, type Pool, type PoolClient } from '@beacon/persistence';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChannelError, describeFailure, type SendResult } from '../channels/channel';
@@ -13,6 +14,7 @@ import { DISPATCHER_CONFIG, type DispatcherConfig } from '../dispatcher.config';
 import { ALERTING_POOL } from '../dispatcher.tokens';
 import { EventsRelay } from '../events/events-relay.service';
 import { LifecycleEvents } from '../events/lifecycle-events.service';
+import { DispatcherMetrics } from '../observability/dispatcher-metrics.service';
 import { DeliveryReceipts } from './delivery-receipts.service';
 import { NotificationsRepository, type NotificationRow } from './notifications.repository';
 
@@ -58,6 +60,7 @@ export class DeliveryWorker {
     private readonly events: LifecycleEvents,
     private readonly receipts: DeliveryReceipts,
     private readonly relay: EventsRelay,
+    private readonly metrics: DispatcherMetrics,
   ) {}
 
   start(): void {
@@ -131,7 +134,8 @@ export class DeliveryWorker {
       this.inFlight.set(row.channel, (this.inFlight.get(row.channel) ?? 1) - 1);
       this.nudge();
     };
-    const send = this.deliver(row, release)
+    // The send, its log lines and its lifecycle event continue the trace of the report that caused it.
+    const send = withTrace(traceOfRow(row), () => this.deliver(row, release))
       .catch((error: unknown) =>
         this.logger.error(
           `recording notification ${row.notification_id} failed: ${(error as Error).message}`,
@@ -193,22 +197,26 @@ export class DeliveryWorker {
     const events: CaseEvent[] = [];
     for (const row of settled) {
       const result = results.get(row.notification_id);
+      this.observeSent(row, now);
       events.push(
-        this.events.build('notification-sent', row.case_id, now, {
-          alertId: row.alert_id,
-          notificationId: row.notification_id,
-          recipientId: row.recipient_id,
-          channel: row.channel,
-          tier: row.tier,
-          attempt: Math.min(100, row.attempts),
-        }),
+        withTrace(traceOfRow(row), () =>
+          this.events.build('notification-sent', row.case_id, now, {
+            alertId: row.alert_id,
+            notificationId: row.notification_id,
+            recipientId: row.recipient_id,
+            channel: row.channel,
+            tier: row.tier,
+            attempt: Math.min(100, row.attempts),
+          }),
+        ),
       );
       if (
         result?.delivered &&
         (await this.notifications.markDelivered(client, row.notification_id, now))
       ) {
         events.push(
-          this.events.build('notification-delivered', row.case_id, now, {
+          // Same trace as the send it confirms.
+          withTrace(traceOfRow(row), () => this.events.build('notification-delivered', row.case_id, now, {
             alertId: row.alert_id,
             notificationId: row.notification_id,
             recipientId: row.recipient_id,
@@ -216,7 +224,7 @@ export class DeliveryWorker {
             ...(result.providerMessageId
               ? { providerMessageId: result.providerMessageId.slice(0, 200) }
               : {}),
-          }),
+          })),
         );
       }
     }
@@ -232,7 +240,9 @@ export class DeliveryWorker {
     for (const outcome of batch) {
       if (outcome.result === undefined)
         failedOver =
-          (await this.recordFailure(client, outcome.row, outcome.failure, now)) || failedOver;
+          (await withTrace(traceOfRow(outcome.row), () =>
+            this.recordFailure(client, outcome.row, outcome.failure, now),
+          )) || failedOver;
     }
     return failedOver;
   }
@@ -276,6 +286,7 @@ export class DeliveryWorker {
     now: Date,
   ): Promise<boolean> {
     const { code, message } = describeFailure(reason);
+    this.metrics.deliveries.inc({ channel: claimed.channel, outcome: 'failed' });
     const row = await this.notifications.lockPending(client, claimed.notification_id);
     if (!row) return false;
     const attempt = row.attempts + 1;
@@ -314,6 +325,18 @@ export class DeliveryWorker {
     return failedOver;
   }
 
+  /** Counts the send and, for an alert's first page, how long it took from the report. */
+  private observeSent(row: NotificationRow, now: Date): void {
+    this.metrics.deliveries.inc({ channel: row.channel, outcome: 'sent' });
+    if (row.kind === 'alert' && row.tier === 0 && row.origin_at) {
+      this.metrics.timeToNotify.observe({ channel: row.channel }, Math.max(0, (now.getTime() - new Date(row.origin_at).getTime()) / 1000));
+    }
+    // Ids and the channel only: the address and the message are personal data.
+    withTrace(traceOfRow(row), () =>
+      this.logger.log(`notification ${row.notification_id} for alert ${row.alert_id} sent via ${row.channel}`),
+    );
+  }
+
   private sleep(ms: number): Promise<void> {
     if (this.woken) {
       this.woken = false;
@@ -329,4 +352,9 @@ export class DeliveryWorker {
       this.wake = done;
     });
   }
+}
+
+/** The trace a queued message carries (its row), continued with a span of its own. */
+function traceOfRow(row: NotificationRow): TraceContext {
+  return continueTrace(row.traceparent);
 }

@@ -5,6 +5,7 @@ import {
   type MessageFacts,
   type MessageKind,
 } from '@beacon/alerting-domain';
+import { currentTrace, currentTraceparent } from '@beacon/observability';
 import { type Pool, type PoolClient } from '@beacon/persistence';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -33,10 +34,13 @@ export interface NotificationRow {
   provider: string | null;
   provider_message_id: string | null;
   delivered_at: Date | null;
+  /** The trace of the event that caused the message, and when Beacon recorded that event. */
+  traceparent: string | null;
+  origin_at: Date | null;
 }
 
 const COLUMNS = `notification_id, message_id, alert_id, case_id, recipient_id, channel, address, locale, tier, kind,
-  facts, plan, attempts, status, provider, provider_message_id, delivered_at`;
+  facts, plan, attempts, status, provider, provider_message_id, delivered_at, traceparent, origin_at`;
 
 export interface NewMessage {
   alertId: string;
@@ -66,8 +70,8 @@ export class NotificationsRepository {
     if (ids.length === 0) return [];
     await client.query(
       `INSERT INTO alerting.notifications (notification_id, message_id, alert_id, case_id, recipient_id, channel, address,
-         locale, tier, kind, facts, plan, next_attempt_at)
-       SELECT n, $2, $3, $4, $5, c, a, $6, $7, $8, $9, $10, $11
+         locale, tier, kind, facts, plan, next_attempt_at, traceparent, origin_at)
+       SELECT n, $2, $3, $4, $5, c, a, $6, $7, $8, $9, $10, $11, $14::text, $15::timestamptz
        FROM UNNEST($1::uuid[], $12::text[], $13::text[]) AS t(n, c, a)`,
       [
         ids,
@@ -83,6 +87,9 @@ export class NotificationsRepository {
         now,
         message.channels.map((c) => c.channel),
         message.channels.map((c) => c.address),
+        // Queued while deciding on an event: that event's trace and recorded time.
+        currentTraceparent() ?? null,
+        currentTrace()?.eventTime ?? null,
       ],
     );
     return ids;
@@ -97,8 +104,8 @@ export class NotificationsRepository {
   ): Promise<boolean> {
     const { rowCount } = await client.query(
       `INSERT INTO alerting.notifications (notification_id, message_id, alert_id, case_id, recipient_id, channel, address,
-         locale, tier, kind, facts, plan, next_attempt_at)
-       SELECT $1, message_id, alert_id, case_id, recipient_id, $3, $4, locale, tier, kind, facts, plan, $5
+         locale, tier, kind, facts, plan, next_attempt_at, traceparent, origin_at)
+       SELECT $1, message_id, alert_id, case_id, recipient_id, $3, $4, locale, tier, kind, facts, plan, $5, traceparent, origin_at
        FROM alerting.notifications WHERE notification_id = $2
        ON CONFLICT (message_id, channel) DO NOTHING`,
       [randomUUID(), row.notification_id, next.channel, next.address, now],

@@ -3,6 +3,7 @@ import { OutboxRelay, type Pool } from '@beacon/persistence';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ALERTING_POOL, KAFKA_CLIENT } from '../dispatcher.tokens';
 import { LifecycleEvents } from './lifecycle-events.service';
+import { DispatcherMetrics } from '../observability/dispatcher-metrics.service';
 
 /** Drains the dispatcher's outbox to the case topic; nudged after every commit that wrote to it. */
 @Injectable()
@@ -15,6 +16,7 @@ export class EventsRelay {
     @Inject(ALERTING_POOL) pool: Pool,
     @Inject(KAFKA_CLIENT) kafka: Kafka,
     events: LifecycleEvents,
+    metrics: DispatcherMetrics,
   ) {
     this.producer = new EventProducer(kafka);
     let warned = false;
@@ -24,8 +26,9 @@ export class EventsRelay {
       (records) => this.producer.send(events.topic, records),
       {
         listener: {
-          published: () => {
+          published: (count) => {
             warned = false;
+            metrics.published.inc({ topic: events.topic }, count);
           },
           failed: (error, retryInMs) => {
             if (warned) return;

@@ -7,6 +7,7 @@ import {
   type EventName,
 } from '@beacon/events';
 import { topicName } from '@beacon/kafka';
+import { currentTraceparent } from '@beacon/observability';
 import { Outbox, type PoolClient } from '@beacon/persistence';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -55,6 +56,8 @@ export class LifecycleEvents {
     data: EventData<N>,
     incidentId?: string | null,
   ): CaseEvent {
+    // Built while handling an event (or a message it caused): the lifecycle event joins its trace.
+    const traceparent = currentTraceparent();
     return createEvent(name, {
       id: randomUUID(),
       caseId,
@@ -62,6 +65,7 @@ export class LifecycleEvents {
       occurredAt: now,
       source: SOURCE,
       ...(incidentId ? { incidentId } : {}),
+      ...(traceparent ? { traceparent } : {}),
       data,
     });
   }

@@ -1,9 +1,11 @@
 import { AlertingSchema1764201800000 } from './1764201800000-alerting-schema.migration';
 import { EscalationAcknowledgement1764300000000 } from './1764300000000-escalation-acknowledgement.migration';
 import { AuditAlertCursor1765200000000 } from './1765200000000-audit-alert-cursor.migration';
+import { NotificationTrace1765500000000 } from './1765500000000-notification-trace.migration';
 
 export const alertingMigrations = [
   AlertingSchema1764201800000,
   EscalationAcknowledgement1764300000000,
   AuditAlertCursor1765200000000,
+  NotificationTrace1765500000000,
 ];

@@ -1,4 +1,5 @@
 import { EventProducer, type Kafka } from '@beacon/kafka';
+import { METRICS, ServiceMetrics, traceFromRecordHeaders, withTrace } from '@beacon/observability';
 import { Outbox, type OutboxRecord } from '@beacon/persistence';
 import {
   type BeforeApplicationShutdown,
@@ -37,6 +38,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
   private lastFailureLog = 0;
   private readonly admin: ReturnType<Kafka['admin']>;
   private adminConnected = false;
+  private readonly publishedCounter;
   published = 0;
 
   constructor(
@@ -44,8 +46,10 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(INTAKE_KAFKA) private readonly kafka: Kafka,
     private readonly outbox: Outbox,
     private readonly producer: EventProducer,
+    metrics: ServiceMetrics,
   ) {
     this.admin = kafka.admin({ retry: { retries: 0 } });
+    this.publishedCounter = metrics.counter(METRICS.eventsPublished, 'Case events published to Kafka from the outbox', ['topic']);
   }
 
   onApplicationBootstrap(): void {
@@ -98,7 +102,12 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
   private async publish(records: OutboxRecord[]): Promise<void> {
     const byTopic = new Map<string, OutboxRecord[]>();
     for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
-    for (const [topic, list] of byTopic) await this.producer.send(topic, list);
+    for (const [topic, list] of byTopic) {
+      await this.producer.send(topic, list);
+      this.publishedCounter.inc({ topic }, list.length);
+      // One line per event, in the trace of the request that reported it: ids only, never the value.
+      for (const record of list) withTrace(traceFromRecordHeaders(record.headers), () => this.logger.log(`${record.headers.ce_type ?? 'event'} published to ${topic}`));
+    }
   }
 
   private async probe(): Promise<void> {

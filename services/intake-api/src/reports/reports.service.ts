@@ -15,6 +15,7 @@ import {
 } from '../idempotency/idempotency.repository';
 import { CASE_TOPIC, INTAKE_POOL } from '../intake.tokens';
 import { RelayService } from '../outbox/relay.service';
+import { withRequestTrace } from '../observability/event-trace';
 import { type CaseAssignment, needsDataKey, ReportEventsService } from './report-events.service';
 import {
   type BatchAccepted,
@@ -214,7 +215,11 @@ export class ReportsService {
     const { written } = await retryTransient(() =>
       this.reports.write(
         hotline.hotlineId,
-        events.map((event) => ({ eventId: event.id, topic: this.topic, ...encodeForKafka(event) })),
+        events.map((event) => ({
+          eventId: event.id,
+          topic: this.topic,
+          ...encodeForKafka(withRequestTrace(event)),
+        })),
         accepted.map((a) => ({ ...a, eventIds: a.cases.flatMap((c) => c.eventIds) })),
         completion,
         persons,
