@@ -3,7 +3,7 @@
 // @beacon/<lib> imports to relative paths so the output runs with plain `node`.
 // Type checking is separate (`tsc --noEmit`), as it is for the tests.
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +13,16 @@ const aliases = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [alias, target.replace(/\.ts$/, '.js')]),
 );
 const isTest = (f) => /\.(spec|int-spec|e2e-spec)\.ts$/.test(f);
+const browser = (f) => f.split(path.sep).join('/').includes('/web/client/');
+
+/** Static files a service serves as they are (pages, styles, message catalogues): every `public/` folder. */
+async function* assets(dir, inPublic = false) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* assets(full, inPublic || entry.name === 'public');
+    else if (inPublic && !entry.name.endsWith('.ts')) yield full;
+  }
+}
 
 async function* sources(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -32,7 +42,8 @@ async function compile(file) {
       transform: { legacyDecorator: true, decoratorMetadata: true },
       keepClassNames: true,
     },
-    module: { type: 'commonjs' },
+    // Browser code (the console's pages) runs as native ES modules; everything else under Node.
+    module: { type: browser(file) ? 'es6' : 'commonjs' },
     sourceMaps: true,
     sourceFileName: path.relative(path.dirname(out), file),
   });
@@ -59,4 +70,12 @@ for (const dir of dirs) {
   count += jobs.length;
 }
 // Non-code assets a service needs at run time (templates, static pages).
+for (const dir of dirs) {
+  for await (const file of assets(path.join(root, dir))) {
+    const out = path.join(root, 'dist', path.relative(root, file));
+    await mkdir(path.dirname(out), { recursive: true });
+    await copyFile(file, out);
+    count += 1;
+  }
+}
 console.log(`built ${count} files from ${dirs.join(', ')} in ${Date.now() - started} ms`);

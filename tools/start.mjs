@@ -191,7 +191,7 @@ try {
   startService(
     'ops-console',
     {
-      DATABASE_URL: databaseUrl,
+      ...shared,
       ...consoleSecrets,
       ALERT_DISPATCHER_URL: `http://console:${secrets.CONSOLE_SERVICE_TOKEN}@127.0.0.1:${ports.dispatcher}`,
     },

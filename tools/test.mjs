@@ -59,6 +59,9 @@ if (stage('lint')) {
 if (stage('typecheck')) {
   step('typecheck');
   if ((await run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])) !== 0) failures.push('typecheck');
+  // The console's browser code is checked against the DOM library, apart from the Node code.
+  const browserCode = path.join('services', 'ops-console', 'src', 'web', 'client', 'tsconfig.json');
+  if ((await run(bin('tsc'), ['-p', browserCode])) !== 0) failures.push('typecheck (browser code)');
 }
 if (stage('unit')) {
   step('unit tests');
@@ -91,6 +94,7 @@ if (stage('int') || stage('e2e')) {
         step('integration tests');
         if ((await jestTarget('int-test', testEnv)) !== 0) failures.push('integration tests');
       }
+      if (stage('e2e')) await import('./infra/debian.mjs').then((m) => m.ensureChromium()).catch((e) => failures.push(`chromium (${e.message})`));
       if (stage('e2e')) {
         step('end-to-end tests');
         if ((await jestTarget('e2e', testEnv)) !== 0) failures.push('end-to-end tests');

@@ -21,3 +21,14 @@ export function ensureDebianPackages(programs, log = (m) => process.stderr.write
   spawnSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (!install()) throw new Error(`apt-get could not install ${missing.join(', ')}`);
 }
+
+/** Where Debian's chromium package puts the browser the console's browser test drives. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Chromium from Debian's packages for the console's browser test (playwright-core drives it;
+ * no browser is downloaded). Same rules as above: root and apt, or a clear error.
+ */
+export function ensureChromium(log) {
+  ensureDebianPackages({ chromium: 'chromium' }, log);
+}

@@ -1,5 +1,6 @@
 import { AuditLog } from '@beacon/audit';
 import { IdentityModule, identityOptionsFromEnv } from '@beacon/identity';
+import { ObservabilityModule } from '@beacon/observability';
 import { createPool } from '@beacon/persistence';
 import { PersonKeyVault } from '@beacon/vault';
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
@@ -22,6 +23,7 @@ import { ReferralsController } from './referrals/referrals.controller';
 import { ReferralsRepository } from './referrals/referrals.repository';
 import { StatsController } from './stats/stats.controller';
 import { StatsRepository } from './stats/stats.repository';
+import { ConsoleWebModule } from './web/web.module';
 
 /** The audit log the console writes to, with the bulk-read policy from the configuration. */
 export function consoleAuditLog(config: ConsoleConfig, pool: Pool): AuditLog {
@@ -45,10 +47,16 @@ export class AppModule implements OnApplicationShutdown {
       module: AppModule,
       global: true,
       imports: [
+        ObservabilityModule.forRoot({
+          service: 'ops-console',
+          logLevel: config.LOG_LEVEL,
+          metricsToken: config.METRICS_TOKEN,
+        }),
         IdentityModule.forRoot(
           identityOptionsFromEnv(config, { databaseUrl: config.DATABASE_URL, audit }),
         ),
         AlertsModule.forConfig(config),
+        ConsoleWebModule.forConfig(config),
       ],
       controllers: [
         CasesController,

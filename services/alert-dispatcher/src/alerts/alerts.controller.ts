@@ -15,7 +15,7 @@ import {
 import { z } from 'zod';
 import { Acknowledgements, type AckOutcome } from '../acknowledgements/acknowledgements.service';
 import { ALERTING_POOL } from '../dispatcher.tokens';
-import { AlertsRepository, type AlertRow } from './alerts.repository';
+import { type AlertPageRow, AlertsRepository, type AlertRow } from './alerts.repository';
 import { ServiceTokenGuard } from './service-token.guard';
 
 const ackBody = z.strictObject({
@@ -34,7 +34,10 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export function alertView(row: AlertRow) {
+export function alertView(
+  row: AlertRow,
+  extras: { deadlineAt?: Date | null; pages?: readonly AlertPageRow[] } = {},
+) {
   return {
     alertId: row.alert_id,
     caseId: row.case_id,
@@ -49,6 +52,17 @@ export function alertView(row: AlertRow) {
     acknowledgedAt: row.acknowledged_at?.toISOString() ?? null,
     acknowledgedBy: row.acknowledged_by,
     acknowledgedVia: row.acknowledged_via,
+    /** When the next tier is paged unless someone acknowledges; null once acknowledged or on the last tier. */
+    deadlineAt: extras.deadlineAt?.toISOString() ?? null,
+    pages: (extras.pages ?? []).map((p) => ({
+      recipientId: p.recipient_id,
+      channel: p.channel,
+      tier: p.tier,
+      kind: p.kind,
+      status: p.status,
+      sentAt: p.sent_at?.toISOString() ?? null,
+      deliveredAt: p.delivered_at?.toISOString() ?? null,
+    })),
   };
 }
 
@@ -102,7 +116,19 @@ export class AlertsController {
       ...(filter.status ? { status: filter.status } : {}),
       limit: filter.limit,
     });
-    return { alerts: rows.map(alertView) };
+    const ids = rows.map((r) => r.alert_id);
+    const [deadlines, pages] = await Promise.all([
+      this.alerts.deadlinesOf(this.pool, ids),
+      this.alerts.pagesOf(this.pool, ids),
+    ]);
+    return {
+      alerts: rows.map((row) =>
+        alertView(row, {
+          deadlineAt: deadlines.get(row.alert_id) ?? null,
+          pages: pages.filter((p) => p.alert_id === row.alert_id),
+        }),
+      ),
+    };
   }
 
   @Post(':alertId/acknowledge')

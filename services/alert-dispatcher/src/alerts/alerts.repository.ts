@@ -37,6 +37,19 @@ export type AlertInsert = Pick<
   | 'raised_at'
 > & { dedup_key: string; status?: AlertRow['status']; tier?: number };
 
+/** One page of an alert: who was reached on which channel, and how it went (no address). */
+export interface AlertPageRow {
+  alert_id: string;
+  recipient_id: string;
+  channel: string;
+  tier: number;
+  kind: string;
+  status: string;
+  created_at: Date;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+}
+
 /** The dispatcher's alerts: one open alert per case and rule, with the code an SMS reply quotes. */
 @Injectable()
 export class AlertsRepository {
@@ -218,5 +231,33 @@ export class AlertsRepository {
       [filter.status ?? null, filter.limit],
     );
     return rows;
+  }
+
+  /** The pages sent for these alerts, oldest first; addresses stay in the table. */
+  async pagesOf(
+    client: PoolClient | { query: PoolClient['query'] },
+    alertIds: readonly string[],
+  ): Promise<AlertPageRow[]> {
+    if (alertIds.length === 0) return [];
+    const { rows } = await client.query<AlertPageRow>(
+      `SELECT alert_id, recipient_id, channel, tier, kind, status, created_at, sent_at, delivered_at
+         FROM alerting.notifications WHERE alert_id = ANY($1::uuid[])
+        ORDER BY created_at, recipient_id, channel`,
+      [alertIds],
+    );
+    return rows;
+  }
+
+  /** When each alert escalates next unless acknowledged (alerts on their last tier have none). */
+  async deadlinesOf(
+    client: PoolClient | { query: PoolClient['query'] },
+    alertIds: readonly string[],
+  ): Promise<Map<string, Date>> {
+    if (alertIds.length === 0) return new Map();
+    const { rows } = await client.query<{ alert_id: string; due_at: Date }>(
+      `SELECT alert_id, due_at FROM alerting.escalations WHERE alert_id = ANY($1::uuid[])`,
+      [alertIds],
+    );
+    return new Map(rows.map((r) => [r.alert_id, r.due_at]));
   }
 }

@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AlertDispatcherClient } from '../alerts/alert-dispatcher.client';
+import { CONSOLE_CONFIG, type ConsoleConfig } from '../console.config';
+import { LiveFeedRepository } from '../live/live-feed.repository';
+import { LiveFeedService } from '../live/live-feed.service';
+import { LiveController } from '../live/live.controller';
+import { PipelineKafka } from '../pipeline/pipeline-kafka.service';
+import { loadPipelineConfig, PIPELINE_CONFIG } from '../pipeline/pipeline.config';
+import { ResponseTimesController } from '../regions/response-times.controller';
+import { ResponseTimesRepository } from '../regions/response-times.repository';
+import { WebController } from './web.controller';
+
+/**
+ * The web console and what only it needs: the pages, live updates, response times per region
+ * and the Kafka side of pipeline health (exported for the pipeline endpoint).
+ */
+@Module({})
+export class ConsoleWebModule {
+  static forConfig(config: ConsoleConfig, env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    return {
+      module: ConsoleWebModule,
+      controllers: [WebController, LiveController, ResponseTimesController],
+      providers: [
+        { provide: CONSOLE_CONFIG, useValue: config },
+        // Parsed here, at start-up, so a malformed KAFKA_BROKERS stops the console with its name.
+        { provide: PIPELINE_CONFIG, useValue: loadPipelineConfig(env) },
+        AlertDispatcherClient,
+        LiveFeedRepository,
+        LiveFeedService,
+        ResponseTimesRepository,
+        PipelineKafka,
+      ],
+      exports: [PipelineKafka],
+    };
+  }
+}
