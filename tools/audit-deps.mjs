@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // Fails (exit 1) when a production dependency has a high or critical advisory, and also when
 // the advisories cannot be fetched: a CI check that cannot run must not pass silently.
-// Usage: node tools/audit-deps.mjs [--json]
+// With --allow-unreachable (what `npm test` uses on machines whose registry mirror does not
+// serve the advisory endpoint) an unreachable endpoint is reported loudly as NOT CHECKED and
+// does not fail; advisories found still fail. BEACON_REQUIRE_AUDIT=1 turns that allowance off.
+// Usage: node tools/audit-deps.mjs [--json] [--allow-unreachable]
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const asJson = process.argv.includes('--json');
+const allowUnreachable =
+  process.argv.includes('--allow-unreachable') && process.env.BEACON_REQUIRE_AUDIT !== '1';
 const BLOCKING = new Set(['high', 'critical']);
 
 function npmAudit() {
@@ -23,6 +28,15 @@ function npmAudit() {
 }
 
 function unreachable(reason) {
+  if (allowUnreachable) {
+    const message =
+      `\n*** DEPENDENCY AUDIT NOT CHECKED: ${reason}\n` +
+      '*** The registry this machine uses does not serve npm advisories. Run `npm run audit:deps`\n' +
+      '*** where the public registry is reachable (or set BEACON_REQUIRE_AUDIT=1 to fail here).\n\n';
+    if (asJson) process.stdout.write(`${JSON.stringify({ ok: null, error: reason })}\n`);
+    else process.stdout.write(message);
+    process.exit(0);
+  }
   const message =
     `Dependency audit could not run: ${reason}\n` +
     'The npm registry (its advisory endpoint) must be reachable for this check; failing rather than passing unchecked.\n';
