@@ -216,7 +216,7 @@ try {
   process.stdout.write(`
 Beacon is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s)
 
-  ops-console       http://localhost:${ports.console}     (log in at /v1/auth/login, then GET /v1/cases/:id)
+  ops-console       http://localhost:${ports.console}/console     (web console; API: log in at /v1/auth/login, then GET /v1/cases/:id)
   intake-api        http://localhost:${ports.intake}     (POST /v1/reports)
   alert-dispatcher  http://localhost:${ports.dispatcher}     (health)
   case-projector    http://localhost:${ports.projector}     (health)
