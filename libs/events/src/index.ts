@@ -14,6 +14,7 @@ export type {
   SystemEventName,
 } from './event-names';
 export { CURRENT_VERSIONS, eventTypeOf, parseEventType } from './event-type';
+export { newEventId } from './event-id';
 export type { EventType } from './event-type';
 export { CODES } from './codes';
 export type {

@@ -1,3 +1,4 @@
+import { evolveAll, initialCaseState } from '@beacon/case-domain';
 import { type EncryptedValue, openWithDataKey } from '@beacon/security';
 import { randomBytes } from 'node:crypto';
 import { EXAMPLE_REPORT } from '../docs/openapi.document';
@@ -45,6 +46,17 @@ describe(ReportEventsService.name, () => {
         occurredat: '2009-03-11T18:00:00.000Z',
         source: '/beacon/intake-api',
       });
+    }
+  });
+
+  it('gives the facts of one report ids in the report’s order, so they apply in that order whatever order they arrive in', () => {
+    // The example: detained, then nobody has access. Both facts share the report's occurredAt.
+    const events = sut.build(report(), [assignment], INCIDENT, now, keys);
+    const ids = events.map((e) => e.id);
+    expect([...ids].sort()).toEqual(ids);
+    for (const arrival of [events, [...events].reverse(), [events[2]!, events[0]!, events[1]!]]) {
+      const state = evolveAll(initialCaseState(CASE), arrival);
+      expect(state).toMatchObject({ custody: 'detained', access: 'incommunicado' });
     }
   });
 

@@ -4,11 +4,11 @@ import {
   type EventName,
   EventValidationError,
   createEvent,
+  newEventId,
 } from '@beacon/events';
 import { type InvalidParam, validationProblem } from '@beacon/http';
 import { type EncryptedValue, registrationHash, sealWithDataKey } from '@beacon/security';
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { INTAKE_CONFIG, type IntakeConfig } from '../intake.config';
 import { type PersonInput, RENAMED, type ReportInput } from './report.dto';
 
@@ -95,7 +95,8 @@ export class ReportEventsService {
       try {
         events.push(
           createEvent(name, {
-            id: randomUUID(),
+            // Time-ordered, so facts of this report that share an occurredAt apply in the report's order.
+            id: newEventId(),
             caseId,
             time: now,
             occurredAt: when,
