@@ -13,6 +13,9 @@ export function createPool(url: string, applicationName: string, max = 10): Pool
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor a checked-out one (a transaction waiting on Kafka when the database restarts): the
+  // pool only listens to idle clients. Its next query fails, and release() discards it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
@@ -33,34 +36,40 @@ export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) 
 
 /**
  * Runs a service's TypeORM migrations into its own schema. Schema changes happen only here,
- * never by synchronize.
+ * never by synchronize. Instances of a service start at once (a rollout, a scale-out) and each
+ * migrates at start-up: a session advisory lock per schema makes them take turns, so the second
+ * finds the migrations applied instead of racing the first to create the same tables.
  */
 export async function runMigrations(
   url: string,
   schema: string,
   migrations: (new () => MigrationInterface)[],
 ): Promise<string[]> {
-  const bootstrap = createPool(url, `${schema}-migrations`, 1);
+  const lockPool = createPool(url, `${schema}-migrations`, 1);
+  const lock = await lockPool.connect();
   try {
-    await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    await lock.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`beacon-migrations:${schema}`]);
+    await lock.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url,
+      schema,
+      migrationsTableName: 'migrations',
+      migrations,
+      synchronize: false,
+      logging: false,
+    });
+    await dataSource.initialize();
+    try {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((m) => m.name);
+    } finally {
+      await dataSource.destroy();
+    }
   } finally {
-    await bootstrap.end();
-  }
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url,
-    schema,
-    migrationsTableName: 'migrations',
-    migrations,
-    synchronize: false,
-    logging: false,
-  });
-  await dataSource.initialize();
-  try {
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    return applied.map((m) => m.name);
-  } finally {
-    await dataSource.destroy();
+    // Ending the session releases the lock, also when a migration failed.
+    lock.release(true);
+    await lockPool.end();
   }
 }
 
