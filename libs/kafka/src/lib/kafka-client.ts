@@ -41,42 +41,75 @@ export function createKafka(settings: KafkaSettings): Kafka {
   });
 }
 
+/** How long one send (connecting included) may take before it counts as failed. */
+const SEND_TIMEOUT_MS = 30_000;
+
 /**
  * Idempotent, acks=all producer. kafkajs keeps one in-flight request per broker when
  * idempotent, so records of one key stay in the order they were sent.
+ *
+ * A send that fails, or does not settle in time, throws, and the underlying kafkajs producer
+ * is dropped and a new one made for the next send. A producer whose broker was killed and
+ * restarted does not always recover by itself (its sends can keep failing, or hang), and a
+ * relay holds the outbox locks of the records it sends: a stuck producer would stop the
+ * relay, and hold up every writer of those cases, for good. A fresh producer also starts a
+ * fresh idempotence sequence; a record whose first send's outcome was unknown may then be
+ * written twice, which consumers absorb by event id.
  */
 export class EventProducer {
-  private readonly producer: Producer;
-  private connected = false;
+  private producer: Producer | null = null;
 
-  constructor(kafka: Kafka) {
-    this.producer = kafka.producer({
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly sendTimeoutMs = SEND_TIMEOUT_MS,
+  ) {}
+
+  async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const producer = this.producer ?? this.create();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        (async () => {
+          if (this.producer !== producer) {
+            await producer.connect();
+            this.producer = producer;
+          }
+          await producer.send({
+            topic,
+            acks: -1,
+            messages: records.map((r) => ({ key: r.key, value: r.value, headers: withProducerSpan(r.headers) })),
+          });
+        })(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`sending to ${topic} did not complete within ${this.sendTimeoutMs} ms`)),
+            this.sendTimeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      if (this.producer === producer) this.producer = null;
+      void producer.disconnect().catch(() => undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    const producer = this.producer;
+    this.producer = null;
+    await producer?.disconnect();
+  }
+
+  private create(): Producer {
+    return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
     });
-    this.producer.on(this.producer.events.DISCONNECT, () => {
-      this.connected = false;
-    });
-  }
-
-  async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    if (!this.connected) {
-      await this.producer.connect();
-      this.connected = true;
-    }
-    await this.producer.send({
-      topic,
-      acks: -1,
-      messages: records.map((r) => ({ key: r.key, value: r.value, headers: withProducerSpan(r.headers) })),
-    });
-  }
-
-  async disconnect(): Promise<void> {
-    await this.producer.disconnect();
-    this.connected = false;
   }
 }
 

@@ -20,7 +20,17 @@ export class OutboxRelay {
     private readonly pool: Pool,
     private readonly outbox: Outbox,
     private readonly publish: (records: OutboxRecord[]) => Promise<void>,
-    private readonly options: { idlePollMs?: number; maxBackoffMs?: number; listener?: RelayListener } = {},
+    private readonly options: {
+      idlePollMs?: number;
+      maxBackoffMs?: number;
+      listener?: RelayListener;
+      /**
+       * Asked before each round, outside any transaction: throw when the broker does not answer.
+       * A round holds the outbox locks of its records while it sends, and writers of those keys
+       * wait on them; asking first keeps a dead broker from making writers wait.
+       */
+      ready?: () => Promise<void>;
+    } = {},
   ) {}
 
   start(): void {
@@ -45,6 +55,7 @@ export class OutboxRelay {
     while (!this.stopped) {
       let delay = idle;
       try {
+        await this.options.ready?.();
         const count = await this.outbox.relayOnce(this.pool, this.publish);
         this.failures = 0;
         if (count > 0) {
