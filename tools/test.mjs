@@ -112,6 +112,14 @@ if (stage('int') || stage('e2e')) {
   }
 }
 
+if (stage('faults')) {
+  // The whole stack under faults (broker and processes killed, PostgreSQL and SMTP down), each
+  // fault once; it starts its own broker and PostgreSQL cluster. `npm run test:faults` is the full run.
+  step('fault suite (short profile)');
+  if (!stage('int') && !stage('e2e') && (await run(process.execPath, [path.join(root, 'tools', 'build.mjs')])) !== 0) failures.push('build');
+  if ((await run(bin('jest'), ['-c', 'e2e/faults/jest.config.cjs'], { ...env, FAULTS_PROFILE: 'short' })) !== 0) failures.push('fault suite');
+}
+
 const { passed, failed, suitesFailed } = tally();
 process.stdout.write(`\n== done in ${Math.round((Date.now() - started) / 1000)} s\n`);
 if (failures.length > 0) process.stdout.write(`failed: ${failures.join(', ')}\n`);

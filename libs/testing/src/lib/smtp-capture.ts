@@ -17,10 +17,25 @@ export interface SmtpCapture {
   stop(): Promise<void>;
 }
 
-/** A real SMTP server (the smtp-server package) that keeps what it receives. */
-export async function startSmtpCapture(port = 0): Promise<SmtpCapture> {
-  const messages: CapturedMail[] = [];
+export interface SmtpCaptureOptions {
+  /** Where to keep what arrives: pass the list of an earlier capture to go on counting after a restart. */
+  messages?: CapturedMail[];
+  /**
+   * How long stop() lets open client connections (a sender's pool) finish before cutting them;
+   * a short one makes stop() an outage, not a drain. smtp-server's default is 30 s.
+   */
+  closeTimeoutMs?: number;
+}
+
+/**
+ * A real SMTP server (the smtp-server package) that keeps what it receives. A fixed `port`
+ * lets a test stop it and start another on the same address, as a mail server going down and
+ * coming back.
+ */
+export async function startSmtpCapture(port = 0, options: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
+  const messages: CapturedMail[] = options.messages ?? [];
   const server = new SMTPServer({
+    ...(options.closeTimeoutMs === undefined ? {} : { closeTimeout: options.closeTimeoutMs }),
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
@@ -50,6 +65,8 @@ export async function startSmtpCapture(port = 0): Promise<SmtpCapture> {
       resolve(typeof address === 'object' && address ? address.port : port);
     });
   });
+  // Connection-level errors (a client cut off by stop()) are re-emitted by the server; unheard, they would end the test process.
+  server.on('error', () => undefined);
   return {
     port: bound,
     url: `smtp://127.0.0.1:${bound}`,
