@@ -81,10 +81,12 @@ for (const bench of benches) {
   process.stderr.write(`\n== ${bench.name}\n`);
   const { code, result } = await runJson(bench.script);
   const lines = [`## ${bench.name}`, '', bench.what, '', `Command: \`npm run ${bench.script}\``, ''];
-  if (code !== 0 || !result) {
+  if (!result) {
     failed += 1;
     lines.push(`**Did not complete** (exit ${code}); see the command's output.`, '');
   } else {
+    // A benchmark exits 1 when it misses its target; its figures are still the run's figures.
+    if (code !== 0) lines.push(`The command exited with ${code}: a target is not met.`, '');
     lines.push('| figure | Beacon | baseline | ratio | target |', '|---|---|---|---|---|');
     for (const row of bench.rows(result)) lines.push(`| ${row.join(' | ')} |`);
     lines.push('', '<details><summary>raw figures</summary>', '', '```json', JSON.stringify(result, null, 2), '```', '</details>', '');

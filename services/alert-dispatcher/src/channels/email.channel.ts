@@ -1,7 +1,30 @@
 import { renderEmail } from '@beacon/alerting-domain';
 import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { type AckLinks } from '../acknowledgements/ack-links.service';
 import { type DeliveryChannel, type OutgoingMessage, type SendResult } from './channel';
+
+/**
+ * How to reach the SMTP server of `SMTP_URL` (`smtp://` or `smtps://`, credentials in the URL,
+ * `?tls=off` for plain local relays, `?tls=insecure` to accept a self-signed certificate).
+ */
+export function smtpTransportOptions(smtpUrl: string): SMTPTransport.Options {
+  const url = new URL(smtpUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
+    secure: url.protocol === 'smtps:',
+    ...(url.username
+      ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
+      : {}),
+    connectionTimeout: 5_000,
+    greetingTimeout: 5_000,
+    socketTimeout: 10_000,
+    // Local relays and test servers often speak plain SMTP; upgrade when offered.
+    ignoreTLS: url.searchParams.get('tls') === 'off',
+    tls: { rejectUnauthorized: url.searchParams.get('tls') !== 'insecure' },
+  };
+}
 
 /**
  * E-mail through any SMTP server, pooled: a burst of pages reuses a few connections instead
@@ -18,28 +41,11 @@ export class EmailChannel implements DeliveryChannel {
     poolSize = 8,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    const url = new URL(smtpUrl);
     this.transport = nodemailer.createTransport({
       pool: true,
       maxConnections: poolSize,
       maxMessages: 500,
-      host: url.hostname,
-      port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
-      secure: url.protocol === 'smtps:',
-      ...(url.username
-        ? {
-            auth: {
-              user: decodeURIComponent(url.username),
-              pass: decodeURIComponent(url.password),
-            },
-          }
-        : {}),
-      connectionTimeout: 5_000,
-      greetingTimeout: 5_000,
-      socketTimeout: 10_000,
-      // Local relays and test servers often speak plain SMTP; upgrade when offered.
-      ignoreTLS: url.searchParams.get('tls') === 'off',
-      tls: { rejectUnauthorized: url.searchParams.get('tls') !== 'insecure' },
+      ...smtpTransportOptions(smtpUrl),
     });
   }
 

@@ -8,6 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { smtpTransportOptions } from '../channels/email.channel';
 import { DISPATCHER_CONFIG, type DispatcherConfig } from '../dispatcher.config';
 import { ALERTING_POOL } from '../dispatcher.tokens';
 import { bulkReadMail } from './security-alert.template';
@@ -101,25 +102,7 @@ export class AuditAlertsWorker implements OnApplicationBootstrap, OnApplicationS
 
   private mailer(): Transporter {
     if (this.transport) return this.transport;
-    const url = new URL(this.config.SMTP_URL);
-    this.transport = nodemailer.createTransport({
-      host: url.hostname,
-      port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
-      secure: url.protocol === 'smtps:',
-      ...(url.username
-        ? {
-            auth: {
-              user: decodeURIComponent(url.username),
-              pass: decodeURIComponent(url.password),
-            },
-          }
-        : {}),
-      connectionTimeout: 5_000,
-      greetingTimeout: 5_000,
-      socketTimeout: 10_000,
-      ignoreTLS: url.searchParams.get('tls') === 'off',
-      tls: { rejectUnauthorized: url.searchParams.get('tls') !== 'insecure' },
-    });
+    this.transport = nodemailer.createTransport(smtpTransportOptions(this.config.SMTP_URL));
     return this.transport;
   }
 
