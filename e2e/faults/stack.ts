@@ -41,6 +41,7 @@ export class BeaconStack {
   };
   private dispatcherPort = 0;
   private consolePort = 0;
+  private readonly portsGiven = new Set<ServiceName>();
   hotlineKey = '';
 
   constructor(
@@ -155,9 +156,12 @@ export class BeaconStack {
   }
 
   private async portFor(name: ServiceName): Promise<number> {
-    // The first dispatcher and console take the ports the others' links point at.
-    if (name === 'alert-dispatcher' && this.instances[name].length === 0) return this.dispatcherPort;
-    if (name === 'ops-console' && this.instances[name].length === 0) return this.consolePort;
+    // The first dispatcher and console take the ports the others' links point at. Counted when
+    // asked, not when started: instances of one service start side by side.
+    const first = !this.portsGiven.has(name);
+    this.portsGiven.add(name);
+    if (name === 'alert-dispatcher' && first) return this.dispatcherPort;
+    if (name === 'ops-console' && first) return this.consolePort;
     return freePort();
   }
 
