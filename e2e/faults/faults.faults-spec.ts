@@ -18,7 +18,7 @@ import { formatTable, tally, waitForSettled, type Tally, type TallyContext } fro
  */
 const short = process.env.FAULTS_PROFILE === 'short';
 const profile = short
-  ? { perSecond: 10, criticalShare: 0.25, warmupMs: 5_000, afterMs: 8_000, brokerKills: 1, brokerDownMs: 5_000, processKills: 1, killGapMs: 4_000, pgRestarts: 1, pgDownMs: 5_000, smtpDownMs: 20_000 }
+  ? { perSecond: 10, criticalShare: 0.25, warmupMs: 3_000, afterMs: 5_000, brokerKills: 1, brokerDownMs: 5_000, processKills: 1, killGapMs: 3_000, pgRestarts: 1, pgDownMs: 5_000, smtpDownMs: 15_000 }
   : { perSecond: 12, criticalShare: 0.25, warmupMs: 8_000, afterMs: 12_000, brokerKills: 2, brokerDownMs: 10_000, processKills: 3, killGapMs: 6_000, pgRestarts: 2, pgDownMs: 10_000, smtpDownMs: 60_000 };
 // Re-sending a notification whose send a crash cut short waits for its lease (send timeout + 30 s).
 const SETTLE_MS = 180_000;
