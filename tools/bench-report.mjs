@@ -2,7 +2,7 @@
 // `npm run bench`: runs every benchmark with --json and writes docs/benchmarks.md with the
 // machine, the commands, each figure beside its baseline from the same run, and the ratios.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,10 +77,20 @@ const machine = [
 ];
 const sections = [];
 let failed = 0;
+// Each result is kept in tmp/bench/<name>.json; `--reuse intake,rebuild` takes those from the
+// last run instead of running them again (when only one benchmark needs a new run).
+const resultsDir = path.join(root, 'tmp', 'bench');
+mkdirSync(resultsDir, { recursive: true });
+const reuseAt = process.argv.indexOf('--reuse');
+const reuse = new Set(reuseAt >= 0 ? (process.argv[reuseAt + 1] ?? '').split(',') : []);
 for (const bench of benches) {
   process.stderr.write(`\n== ${bench.name}\n`);
-  const { code, result } = await runJson(bench.script);
-  const lines = [`## ${bench.name}`, '', bench.what, '', `Command: \`npm run ${bench.script}\``, ''];
+  const saved = path.join(resultsDir, `${bench.name}.json`);
+  const { code, result, at } = reuse.has(bench.name)
+    ? JSON.parse(readFileSync(saved, 'utf8'))
+    : { ...(await runJson(bench.script)), at: new Date().toISOString() };
+  if (result) writeFileSync(saved, JSON.stringify({ code, result, at }));
+  const lines = [`## ${bench.name}`, '', bench.what, '', `Command: \`npm run ${bench.script}\` (run ${at})`, ''];
   if (!result) {
     failed += 1;
     lines.push(`**Did not complete** (exit ${code}); see the command's output.`, '');

@@ -169,7 +169,9 @@ try {
 
   const apiKey = `bk_bench_${randomBytes(24).toString('base64url')}`;
   const intakePort = await freePort();
-  intake = startProcess(process.execPath, [entry], {
+  // BENCH_PROFILE=<dir> writes a CPU profile of intake-api there (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  intake = startProcess(process.execPath, [...profile, entry], {
     DATABASE_URL: url,
     DATABASE_POOL_SIZE: '20',
     KAFKA_BROKERS: infra.env.KAFKA_BROKERS,
