@@ -42,22 +42,26 @@ export function createKafka(settings: KafkaSettings): Kafka {
 }
 
 /** How long one send (connecting included) may take before it counts as failed. */
-const SEND_TIMEOUT_MS = 30_000;
+const SEND_TIMEOUT_MS = 20_000;
+/** Failed sends in a row after which the producer is made anew rather than left to reconnect. */
+const FAILURES_BEFORE_REPLACING = 3;
 
 /**
  * Idempotent, acks=all producer. kafkajs keeps one in-flight request per broker when
  * idempotent, so records of one key stay in the order they were sent.
  *
- * A send that fails, or does not settle in time, throws, and the underlying kafkajs producer
- * is dropped and a new one made for the next send. A producer whose broker was killed and
- * restarted does not always recover by itself (its sends can keep failing, or hang), and a
- * relay holds the outbox locks of the records it sends: a stuck producer would stop the
- * relay, and hold up every writer of those cases, for good. A fresh producer also starts a
- * fresh idempotence sequence; a record whose first send's outcome was unknown may then be
- * written twice, which consumers absorb by event id.
+ * A send that fails throws, and kafkajs reconnects on the next one. A send that does not settle
+ * in time, or the third failure in a row, also drops the underlying kafkajs producer and makes a
+ * new one for the next send: a producer whose broker was killed and restarted does not always
+ * recover by itself (its sends can keep failing, or hang), and a relay holds the outbox locks of
+ * the records it sends, so a stuck producer would stop the relay, and hold up every writer of
+ * those cases, for good. A fresh producer also starts a fresh idempotence sequence; a record
+ * whose first send's outcome was unknown may then be written twice, which consumers absorb by
+ * event id.
  */
 export class EventProducer {
   private producer: Producer | null = null;
+  private failures = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -68,11 +72,14 @@ export class EventProducer {
     if (records.length === 0) return;
     const producer = this.producer ?? this.create();
     let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     try {
       await Promise.race([
         (async () => {
           if (this.producer !== producer) {
             await producer.connect();
+            // A connect that finished after the deadline belongs to a producer already given up.
+            if (timedOut) return;
             this.producer = producer;
           }
           await producer.send({
@@ -82,15 +89,20 @@ export class EventProducer {
           });
         })(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`sending to ${topic} did not complete within ${this.sendTimeoutMs} ms`)),
-            this.sendTimeoutMs,
-          );
+          timer = setTimeout(() => {
+            timedOut = true;
+            reject(new Error(`sending to ${topic} did not complete within ${this.sendTimeoutMs} ms`));
+          }, this.sendTimeoutMs);
         }),
       ]);
+      this.failures = 0;
     } catch (error) {
-      if (this.producer === producer) this.producer = null;
-      void producer.disconnect().catch(() => undefined);
+      this.failures += 1;
+      if (this.producer !== producer || timedOut || this.failures >= FAILURES_BEFORE_REPLACING) {
+        if (this.producer === producer) this.producer = null;
+        this.failures = 0;
+        void producer.disconnect().catch(() => undefined);
+      }
       throw error;
     } finally {
       clearTimeout(timer);
