@@ -494,7 +494,8 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
     const [page, update] = mailsTo('po-alm-1');
     expect(mailsTo('po-alm-1')).toHaveLength(2);
     expect(smsTo('po-alm-1')).toHaveLength(2);
-    expect(update!.receivedAt - page!.receivedAt).toBeGreaterThanOrEqual(59_000);
+    // The minute runs from the first page's decision; that page's own delivery took part of it.
+    expect(update!.receivedAt - page!.receivedAt).toBeGreaterThanOrEqual(55_000);
     expect(update!.parsed.subject).toMatch(/обновление инцидента, дел: 5$/);
     expect(smsTo('po-alm-1')[1]!.text).toMatch(/дел в инциденте: 5\. ACK \d{4}$/);
   });
@@ -596,7 +597,7 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
             ends.every((e) => (stored.get(e.partition) ?? 0n) >= BigInt(e.high))
           );
         },
-        { timeoutMs: 30_000, intervalMs: 250, what: 'the dispatcher to catch up with the topic' },
+        { timeoutMs: 60_000, intervalMs: 250, what: 'the dispatcher to catch up with the topic' },
       );
     } finally {
       await admin.disconnect();
