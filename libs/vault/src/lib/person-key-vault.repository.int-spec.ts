@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@beacon/testing';
 import { randomBytes } from 'node:crypto';
 import {
   migrateVault,
+  PERSON_ERASED_SQLSTATE,
   PersonKeyVault,
   VAULT_SCHEMA,
   VaultException,
@@ -22,6 +23,7 @@ describe(PersonKeyVault.name, () => {
     db = await createTestDatabase('beacon_vault');
     expect(await runMigrations(db.url, VAULT_SCHEMA, vaultMigrations)).toEqual([
       'VaultSchema1765000000000',
+      'NoKeyAfterErasure1765600000000',
     ]);
     pool = createPool(db.url, 'vault-test', 10);
     sut = new PersonKeyVault(pool, keyRingFrom(mk1));
@@ -157,6 +159,37 @@ describe(PersonKeyVault.name, () => {
     });
   });
 
+  it('creates keys for a caller that stores them in its own statement, and never stores one for an erased person', async () => {
+    const fresh = newPersonRef();
+    const { keys, rows } = sut.createKeys([fresh, fresh]);
+    expect(rows).toHaveLength(1);
+    const insert = (row: (typeof rows)[number]) =>
+      pool.query(
+        'INSERT INTO vault.person_keys (person_ref, key_version, master_kid, wrapped_key) VALUES ($1, $2, $3, $4)',
+        [row.personRef, row.keyVersion, row.masterKid, row.wrappedKey],
+      );
+    await insert(rows[0]!);
+    const sealed = await sut.encryptForPerson(fresh, 'Aziz Rakhimov');
+    expect(keys.get(fresh)?.kid).toBe(sealed.kid);
+    expect(await sut.decryptForPerson(fresh, sealed)).toBe('Aziz Rakhimov');
+    const stored = sut.keyFromRow({
+      personRef: fresh,
+      keyVersion: 1,
+      wrappedKey: rows[0]!.wrappedKey,
+    });
+    expect(stored.key.equals(keys.get(fresh)!.key)).toBe(true);
+
+    // A second first key for the same person fails instead of replacing the one data is sealed under.
+    await expect(insert(sut.createKeys([fresh]).rows[0]!)).rejects.toMatchObject({ code: '23505' });
+
+    const erased = newPersonRef();
+    await sut.erase(erased, 'admin-1', 'person-request');
+    await expect(insert(sut.createKeys([erased]).rows[0]!)).rejects.toMatchObject({
+      code: PERSON_ERASED_SQLSTATE,
+    });
+    expect(await sut.readKey(erased)).toBeNull();
+  });
+
   it('migrates under a lock, so services starting together do not race on the schema', async () => {
     const other = await createTestDatabase('beacon_vault_race');
     try {
@@ -165,7 +198,7 @@ describe(PersonKeyVault.name, () => {
         migrateVault(other.url),
         migrateVault(other.url),
       ]);
-      expect(runs.flat()).toEqual(['VaultSchema1765000000000']);
+      expect(runs.flat()).toEqual(['VaultSchema1765000000000', 'NoKeyAfterErasure1765600000000']);
     } finally {
       await other.drop();
     }

@@ -39,6 +39,27 @@ export interface PersonKey {
   key: Buffer;
 }
 
+/** A new data key, wrapped, as a row of `vault.person_keys` for the caller to insert. */
+export interface NewKeyRow {
+  personRef: string;
+  keyVersion: 1;
+  masterKid: string;
+  wrappedKey: string;
+}
+
+/** A key row the caller read from `vault.person_keys` in a query of its own. */
+export interface StoredKeyRow {
+  personRef: string;
+  keyVersion: number;
+  wrappedKey: string;
+}
+
+/**
+ * SQLSTATE of the refusal `vault.person_keys` gives an insert for an erased person: the caller
+ * that inserts `NewKeyRow`s in its own statement sees it when an erasure won the race.
+ */
+export const PERSON_ERASED_SQLSTATE = 'BV001';
+
 export interface Erasure {
   personRef: string;
   erasedAt: Date;
@@ -127,6 +148,37 @@ export class PersonKeyVault {
       );
     }
     return keys;
+  }
+
+  /**
+   * Data keys for persons who have none yet, without touching the database: the caller inserts
+   * the rows into `vault.person_keys` in the same statement as the data it seals with them, so
+   * a write that commits always has its key and one that fails leaves none behind. The insert
+   * must not skip conflicts: a duplicate (a concurrent first report about the same person) or
+   * an erased person (refused with `PERSON_ERASED_SQLSTATE`) fails the statement, and the caller
+   * tries again with `keysFor`.
+   */
+  createKeys(personRefs: readonly string[]): { keys: Map<string, PersonKey>; rows: NewKeyRow[] } {
+    const keys = new Map<string, PersonKey>();
+    const rows: NewKeyRow[] = [];
+    for (const ref of new Set(personRefs)) {
+      assertPersonRef(ref);
+      const dataKey = generateDataKey();
+      rows.push({
+        personRef: ref,
+        keyVersion: 1,
+        masterKid: this.masters.currentKid,
+        wrappedKey: serializeWrappedKey(wrapDataKey(this.masters, dataKey, ref)),
+      });
+      keys.set(ref, { personRef: ref, kid: PersonKeyVault.kidOf(ref, 1), key: dataKey });
+    }
+    return { keys, rows };
+  }
+
+  /** The key of a row the caller read from `vault.person_keys` itself (joined into its own query). */
+  keyFromRow(row: StoredKeyRow): PersonKey {
+    assertPersonRef(row.personRef);
+    return this.unwrapRow(row);
   }
 
   /** The person's key, or null when there is none (never created, or erased). */
@@ -295,22 +347,30 @@ export class PersonKeyVault {
     );
     const result = new Map<string, PersonKey>();
     for (const row of rows) {
-      const wrapped = parseWrappedKey(row.wrapped_key);
-      if (!this.masters.keys.has(wrapped.kid)) {
-        throw new VaultException(
-          'unknown-master-key',
-          `a person key is wrapped under master key ${wrapped.kid}, which is not configured`,
-        );
-      }
-      const key: PersonKey = {
+      const key = this.unwrapRow({
         personRef: row.person_ref,
-        kid: PersonKeyVault.kidOf(row.person_ref, row.key_version),
-        key: unwrapDataKey(this.masters, wrapped, row.person_ref),
-      };
+        keyVersion: row.key_version,
+        wrappedKey: row.wrapped_key,
+      });
       if (this.ttl > 0) this.cache.set(row.person_ref, { key, until: this.now() + this.ttl });
       result.set(row.person_ref, key);
     }
     return result;
+  }
+
+  private unwrapRow(row: StoredKeyRow): PersonKey {
+    const wrapped = parseWrappedKey(row.wrappedKey);
+    if (!this.masters.keys.has(wrapped.kid)) {
+      throw new VaultException(
+        'unknown-master-key',
+        `a person key is wrapped under master key ${wrapped.kid}, which is not configured`,
+      );
+    }
+    return {
+      personRef: row.personRef,
+      kid: PersonKeyVault.kidOf(row.personRef, row.keyVersion),
+      key: unwrapDataKey(this.masters, wrapped, row.personRef),
+    };
   }
 
   private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {

@@ -1,8 +1,9 @@
 import { createPool, type PoolClient, runMigrations } from '@beacon/persistence';
 import { VaultSchema1765000000000 } from './1765000000000-vault-schema.migration';
+import { NoKeyAfterErasure1765600000000 } from './1765600000000-no-key-after-erasure.migration';
 
 /** Run with `migrateVault(url)`: the services that share the vault may all start at once. */
-export const vaultMigrations = [VaultSchema1765000000000];
+export const vaultMigrations = [VaultSchema1765000000000, NoKeyAfterErasure1765600000000];
 export const VAULT_SCHEMA = 'vault';
 
 const LOCK = `hashtextextended('beacon-migrate:${VAULT_SCHEMA}', 0)`;
