@@ -5,15 +5,24 @@ import { type Pool } from 'pg';
 import { INTAKE_CONFIG, type IntakeConfig } from '../intake.config';
 import { INTAKE_POOL } from '../intake.tokens';
 
+/** An Idempotency-Key another request has taken, as found in the database. */
+export interface PriorClaim {
+  state: 'in-flight' | 'done';
+  requestHash: string;
+  response: unknown;
+  retryAfter: number;
+}
+
 export type Claim =
   | { kind: 'claimed'; hotlineId: string; key: string; token: string }
   | { kind: 'replay'; response: unknown };
 
 /**
- * Idempotency-Key handling in three steps: claim the key in its own short transaction, do the
- * work, and complete the claim inside the work's transaction (ReportsRepository.insertReports, so
- * the answer is stored exactly when the events are). A claim whose request died expires and can
- * be taken over; the superseded request then writes nothing.
+ * Idempotency-Key handling in three steps: claim the key in its own short statement (usually
+ * inside ReportsRepository.prepare, with `claim` here as the fallback), do the work, and complete
+ * the claim inside the work's statement (ReportsRepository.write, so the answer is stored exactly
+ * when the events are). A claim whose request died expires and can be taken over; the superseded
+ * request then writes nothing.
  */
 export function claimSuperseded(): ProblemException {
   return new ProblemException(
@@ -32,6 +41,11 @@ export class IdempotencyRepository {
     @Inject(INTAKE_POOL) private readonly pool: Pool,
     @Inject(INTAKE_CONFIG) private readonly config: IntakeConfig,
   ) {}
+
+  /** How long a claim holds before a retry may take it over. */
+  get claimSeconds(): number {
+    return this.config.IDEMPOTENCY_CLAIM_SECONDS;
+  }
 
   async claim(hotlineId: string, key: string, requestHash: string): Promise<Claim> {
     // A row can vanish between the two statements (a failed request releases its claim): try again.
@@ -64,27 +78,14 @@ export class IdempotencyRepository {
       });
       const row = rows[0];
       if (!row) continue;
-      if (row.request_hash !== requestHash) {
-        throw new ProblemException(
-          422,
-          'idempotency-key-reused',
-          'Idempotency-Key reused',
-          'This Idempotency-Key was already used for a different request body. Use a new key for a new report.',
-          {
-            'invalid-params': [
-              { name: 'Idempotency-Key', reason: 'already used for a different request body' },
-            ],
-          },
-        );
-      }
-      if (row.state === 'done') return { kind: 'replay', response: row.response };
-      throw new ProblemException(
-        409,
-        'idempotency-in-flight',
-        'Request in progress',
-        'A request with this Idempotency-Key is still being processed. Retry after the delay to get its answer.',
-        {},
-        { 'retry-after': String(Math.min(row.retry_after, this.config.IDEMPOTENCY_CLAIM_SECONDS)) },
+      return this.judge(
+        {
+          state: row.state,
+          requestHash: row.request_hash,
+          response: row.response,
+          retryAfter: row.retry_after,
+        },
+        requestHash,
       );
     }
     throw new ProblemException(
@@ -94,6 +95,35 @@ export class IdempotencyRepository {
       'Retry shortly.',
       {},
       { 'retry-after': '1' },
+    );
+  }
+
+  /**
+   * A key another request holds: its answer for a replay of the same body; 422 for another body;
+   * 409 with Retry-After while the first request is still in flight.
+   */
+  judge(prior: PriorClaim, requestHash: string): Claim {
+    if (prior.requestHash !== requestHash) {
+      throw new ProblemException(
+        422,
+        'idempotency-key-reused',
+        'Idempotency-Key reused',
+        'This Idempotency-Key was already used for a different request body. Use a new key for a new report.',
+        {
+          'invalid-params': [
+            { name: 'Idempotency-Key', reason: 'already used for a different request body' },
+          ],
+        },
+      );
+    }
+    if (prior.state === 'done') return { kind: 'replay', response: prior.response };
+    throw new ProblemException(
+      409,
+      'idempotency-in-flight',
+      'Request in progress',
+      'A request with this Idempotency-Key is still being processed. Retry after the delay to get its answer.',
+      {},
+      { 'retry-after': String(Math.min(prior.retryAfter, this.config.IDEMPOTENCY_CLAIM_SECONDS)) },
     );
   }
 

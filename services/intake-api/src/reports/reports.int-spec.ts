@@ -10,6 +10,8 @@ import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { type AddressInfo } from 'node:net';
 import { Outbox } from '@beacon/persistence';
+import { type EncryptedValue, parseMasterKeys } from '@beacon/security';
+import { PersonKeyVault } from '@beacon/vault';
 import { Client, Pool } from 'pg';
 import { createIntakeApp } from '../app.bootstrap';
 import { HotlineKeysRepository } from '../auth/hotline-keys.repository';
@@ -227,6 +229,46 @@ describe('intake reports over HTTP (real Postgres and Kafka)', () => {
         [`%${number}%`],
       );
       expect(rows[0]?.n).toBe('0');
+    });
+
+    it('settles many first reports about one new person sent at once on one case and one data key', async () => {
+      const person = {
+        name: 'Rustam Karimov',
+        registrationNumber: regNo(),
+        unhcrStatus: 'refugee',
+      };
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, () => post('/v1/reports', report({}, [person]))),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(8).fill(202));
+      const accepted = (await Promise.all(responses.map((r) => r.json()))) as ReportAccepted[];
+      const caseIds = new Set(accepted.map((a) => a.cases[0]?.caseId));
+      expect(caseIds.size).toBe(1);
+      expect(accepted.filter((a) => a.cases[0]?.joinedExistingCase === false)).toHaveLength(1);
+
+      const ids = accepted.flatMap((a) => a.cases.flatMap((c) => c.eventIds));
+      const names = (await outbox())
+        .filter((r) => ids.includes(r.event_id))
+        .map(
+          (r) => JSON.parse(r.value) as { name?: EncryptedValue; context: { personRef: string } },
+        )
+        .filter((v) => v.name !== undefined);
+      expect(names).toHaveLength(8);
+      const refs = new Set(names.map((v) => v.context.personRef));
+      expect(refs.size).toBe(1);
+      const { rows } = await sql.query<{ n: string }>(
+        'SELECT count(*) AS n FROM vault.person_keys WHERE person_ref = ANY($1::text[])',
+        [[...refs]],
+      );
+      expect(rows[0]?.n).toBe('1');
+      const pool = new Pool({ connectionString: db.url, max: 1 });
+      try {
+        const vault = new PersonKeyVault(pool, parseMasterKeys(env.VAULT_MASTER_KEYS!));
+        const opened = await vault.decryptMany(names.map((v) => v.name!));
+        expect(opened).toEqual(Array(8).fill('Rustam Karimov'));
+      } finally {
+        await pool.end();
+      }
     });
 
     it('refuses the same person twice in one report, naming both places', async () => {

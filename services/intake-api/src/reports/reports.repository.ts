@@ -1,5 +1,7 @@
 import { type OutboxRecord, OUTBOX_LOCK_SPACE } from '@beacon/persistence';
 import { newPersonRef } from '@beacon/security';
+import { type NewKeyRow, type StoredKeyRow } from '@beacon/vault';
+import { type PriorClaim } from '../idempotency/idempotency.repository';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
@@ -26,6 +28,23 @@ export interface PersonCaseRef {
   region: string;
 }
 
+/** An open case found by `prepare`, with what the vault holds for its person. */
+export interface PreparedCase extends OpenCase {
+  /** The person's wrapped data key, when they have one. */
+  key: StoredKeyRow | null;
+  /** The person was erased: their reference must not be used again. */
+  erased: boolean;
+}
+
+export interface Prepared {
+  /** Whether the Idempotency-Key is now this request's (true when the request has none). */
+  claimed: boolean;
+  /** The key's row when another request holds it; null when it was not visible yet. */
+  prior: PriorClaim | null;
+  /** The open case of every registration hash asked for, or null if a concurrent report hid one. */
+  cases: Map<string, PreparedCase> | null;
+}
+
 export interface StoredReport {
   reportId: string;
   incidentId: string;
@@ -37,6 +56,104 @@ export interface StoredReport {
 @Injectable()
 export class ReportsRepository {
   constructor(@Inject(INTAKE_POOL) private readonly pool: Pool) {}
+
+  /**
+   * The first of a report's two statements: claims the Idempotency-Key, opens a case for each
+   * registration hash that has none (in hash order, so two reports naming the same people cannot
+   * deadlock) and reads the open cases of the others with their persons' wrapped keys. Cases are
+   * opened only when the claim succeeds. Committed on its own, before the events: if the request
+   * then fails, the person's next report opens the case with its events. Whatever a concurrent
+   * request hides from this statement's snapshot comes back as null, for the slower paths.
+   */
+  async prepare(
+    hotlineId: string,
+    claim: { key: string; requestHash: string; token: string; seconds: number } | null,
+    hashes: readonly string[],
+  ): Promise<Prepared> {
+    const wanted = [...new Set(hashes)].sort();
+    const { rows } = await this.pool.query<{
+      claimed: boolean;
+      prior: PriorClaim | null;
+      opened: { hash: string; caseId: string; personRef: string }[] | null;
+      existing:
+        | {
+            hash: string;
+            caseId: string;
+            personRef: string;
+            keyVersion: number | null;
+            wrappedKey: string | null;
+            erased: boolean;
+          }[]
+        | null;
+    }>({
+      name: 'intake-prepare',
+      text: `WITH claim AS (
+         INSERT INTO intake.idempotency_keys (hotline_id, key, request_hash, state, claim_token, claimed_until)
+         SELECT $1, $2, $3, 'in-flight', $4, now() + make_interval(secs => $5) WHERE $2::text IS NOT NULL
+         ON CONFLICT (hotline_id, key) DO UPDATE
+           SET request_hash = EXCLUDED.request_hash, claim_token = EXCLUDED.claim_token,
+               claimed_until = EXCLUDED.claimed_until, created_at = now()
+           WHERE intake.idempotency_keys.state = 'in-flight' AND intake.idempotency_keys.claimed_until < now()
+         RETURNING 1
+       ), go AS (
+         SELECT ($2::text IS NULL OR EXISTS (SELECT 1 FROM claim)) AS ok
+       ), opened AS (
+         INSERT INTO intake.person_cases (registration_hash, person_ref, case_id)
+         SELECT t.h, t.r, t.c FROM UNNEST($6::text[], $7::text[], $8::uuid[]) AS t(h, r, c), go
+          WHERE go.ok ORDER BY t.h
+         ON CONFLICT (registration_hash) WHERE closed_at IS NULL DO NOTHING
+         RETURNING registration_hash, case_id, person_ref
+       )
+       SELECT go.ok AS claimed,
+              (SELECT json_build_object('state', i.state, 'requestHash', i.request_hash, 'response', i.response,
+                        'retryAfter', GREATEST(1, CEIL(EXTRACT(EPOCH FROM i.claimed_until - now())))::int)
+                 FROM intake.idempotency_keys i
+                WHERE NOT go.ok AND i.hotline_id = $1 AND i.key = $2) AS prior,
+              (SELECT json_agg(json_build_object('hash', o.registration_hash, 'caseId', o.case_id, 'personRef', o.person_ref))
+                 FROM opened o) AS opened,
+              (SELECT json_agg(json_build_object('hash', c.registration_hash, 'caseId', c.case_id,
+                        'personRef', c.person_ref, 'keyVersion', k.key_version, 'wrappedKey', k.wrapped_key,
+                        'erased', e.person_ref IS NOT NULL))
+                 FROM intake.person_cases c
+                 LEFT JOIN vault.person_keys k ON k.person_ref = c.person_ref
+                 LEFT JOIN vault.erasures e ON e.person_ref = c.person_ref
+                WHERE go.ok AND c.registration_hash = ANY($6::text[]) AND c.closed_at IS NULL) AS existing
+         FROM go`,
+      values: [
+        hotlineId,
+        claim?.key ?? null,
+        claim?.requestHash ?? null,
+        claim?.token ?? null,
+        claim?.seconds ?? null,
+        wanted,
+        wanted.map(() => newPersonRef()),
+        wanted.map(() => randomUUID()),
+      ],
+    });
+    const row = rows[0];
+    if (!row?.claimed) return { claimed: false, prior: row?.prior ?? null, cases: null };
+    const cases = new Map<string, PreparedCase>();
+    for (const o of row.opened ?? [])
+      cases.set(o.hash, {
+        caseId: o.caseId,
+        personRef: o.personRef,
+        existed: false,
+        key: null,
+        erased: false,
+      });
+    for (const e of row.existing ?? [])
+      cases.set(e.hash, {
+        caseId: e.caseId,
+        personRef: e.personRef,
+        existed: true,
+        erased: e.erased,
+        key:
+          e.wrappedKey === null || e.keyVersion === null
+            ? null
+            : { personRef: e.personRef, keyVersion: e.keyVersion, wrappedKey: e.wrappedKey },
+      });
+    return { claimed: true, prior: null, cases: cases.size === wanted.length ? cases : null };
+  }
 
   /**
    * The open case of each registration hash, opening one where there is none (in hash order, so
@@ -94,8 +211,8 @@ export class ReportsRepository {
 
   /**
    * Writes a request in one statement, so one round trip and one implicit transaction: the
-   * idempotency answer (when the request has a key), every event into the outbox, and the
-   * reports. The outbox's per-key advisory locks are taken first, in key order, exactly as
+   * idempotency answer (when the request has a key), every event into the outbox, the reports,
+   * and the data keys of persons who had none (the vault's `createKeys`). The outbox's per-key advisory locks are taken first, in key order, exactly as
    * `Outbox.append` takes them, so relays see each case's events in commit order. When the claim
    * is no longer ours (it expired and a retry took it over) nothing at all is written.
    */
@@ -105,6 +222,7 @@ export class ReportsRepository {
     reports: readonly Omit<StoredReport, 'receivedAt'>[],
     completion: { key: string; token: string; response: unknown } | null,
     persons: readonly PersonCaseRef[] = [],
+    keys: readonly NewKeyRow[] = [],
   ): Promise<{ written: boolean }> {
     const { rows } = await this.pool.query<{ events: number; reports: number }>({
       name: 'intake-write',
@@ -139,6 +257,12 @@ export class ReportsRepository {
            FROM UNNEST($15::text[], $16::uuid[], $17::text[]) AS p(r, c, g)
           WHERE (SELECT ok FROM go)
          ON CONFLICT (person_ref, case_id) DO NOTHING
+       ), keys AS (
+         -- No ON CONFLICT: a key created meanwhile, or an erasure, must fail the whole write.
+         INSERT INTO vault.person_keys (person_ref, key_version, master_kid, wrapped_key)
+         SELECT k.r, k.v, k.m, k.w
+           FROM UNNEST($18::text[], $19::int[], $20::text[], $21::text[]) AS k(r, v, m, w)
+          WHERE (SELECT ok FROM go)
        )
        SELECT (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM stored)::int AS reports`,
       values: [
@@ -159,6 +283,10 @@ export class ReportsRepository {
         persons.map((p) => p.personRef),
         persons.map((p) => p.caseId),
         persons.map((p) => p.region),
+        keys.map((k) => k.personRef),
+        keys.map((k) => k.keyVersion),
+        keys.map((k) => k.masterKid),
+        keys.map((k) => k.wrappedKey),
       ],
     });
     const row = rows[0];

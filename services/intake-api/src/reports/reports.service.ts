@@ -3,7 +3,13 @@ import { type CaseEvent, encodeForKafka } from '@beacon/events';
 import { ProblemException, validationProblem, type InvalidParam } from '@beacon/http';
 import { Outbox } from '@beacon/persistence';
 import { newPersonRef } from '@beacon/security';
-import { type PersonKey, PersonKeyVault, VaultException } from '@beacon/vault';
+import {
+  type NewKeyRow,
+  PERSON_ERASED_SQLSTATE,
+  type PersonKey,
+  PersonKeyVault,
+  VaultException,
+} from '@beacon/vault';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
@@ -23,7 +29,13 @@ import {
   type ReportInput,
   type ReportStatus,
 } from './report.dto';
-import { type OpenCase, type PersonCaseRef, ReportsRepository } from './reports.repository';
+import {
+  type OpenCase,
+  type PersonCaseRef,
+  type Prepared,
+  type PreparedCase,
+  ReportsRepository,
+} from './reports.repository';
 
 /** Postgres errors worth one more try of the write. */
 const TRANSIENT = new Set(['40P01', '40001']);
@@ -73,7 +85,9 @@ export class ReportsService {
 
   /**
    * Every event of every report is committed to the outbox in one statement before the answer
-   * (all or nothing for a batch); the relay publishes them afterwards.
+   * (all or nothing for a batch); the relay publishes them afterwards. The common case is two
+   * statements: `prepare` (claim, cases, stored keys) and the write, which also stores the data
+   * keys of new persons. Races and erasures fall back to the step-by-step path.
    */
   private async accept(
     hotline: HotlinePrincipal,
@@ -83,13 +97,32 @@ export class ReportsService {
   ): Promise<ReportAccepted[]> {
     this.authorise(hotline, reports);
     const hashes = this.registrationHashes(reports);
+    const known = hashes.flat().filter((h): h is string => h !== null);
+    const requestHash =
+      idempotencyKey === null
+        ? null
+        : createHash('sha256')
+            .update(kind)
+            .update(JSON.stringify(reports.map((r) => r.report)))
+            .digest('hex');
+    const token = randomUUID();
+    let prepared: Prepared | null = null;
+    if (idempotencyKey !== null || known.length > 0) {
+      prepared = await this.reports.prepare(
+        hotline.hotlineId,
+        idempotencyKey === null || requestHash === null
+          ? null
+          : { key: idempotencyKey, requestHash, token, seconds: this.idempotency.claimSeconds },
+        known,
+      );
+    }
     let claim: Claim | null = null;
-    if (idempotencyKey !== null) {
-      const requestHash = createHash('sha256')
-        .update(kind)
-        .update(JSON.stringify(reports.map((r) => r.report)))
-        .digest('hex');
-      claim = await this.idempotency.claim(hotline.hotlineId, idempotencyKey, requestHash);
+    if (idempotencyKey !== null && requestHash !== null && prepared !== null) {
+      claim = prepared.claimed
+        ? { kind: 'claimed', hotlineId: hotline.hotlineId, key: idempotencyKey, token }
+        : prepared.prior
+          ? this.idempotency.judge(prepared.prior, requestHash)
+          : await this.idempotency.claim(hotline.hotlineId, idempotencyKey, requestHash);
       if (claim.kind === 'replay')
         return kind === 'batch'
           ? (claim.response as BatchAccepted).reports
@@ -97,7 +130,14 @@ export class ReportsService {
     }
     const claimed = claim;
     try {
-      const accepted = await this.write(hotline, reports, hashes, claimed, kind);
+      const accepted = await this.write(
+        hotline,
+        reports,
+        hashes,
+        claimed,
+        kind,
+        prepared?.cases ?? null,
+      );
       this.relay.nudge();
       return accepted;
     } catch (error) {
@@ -112,16 +152,36 @@ export class ReportsService {
     hashes: readonly (readonly (string | null)[])[],
     claim: Extract<Claim, { kind: 'claimed' }> | null,
     kind: 'report' | 'batch',
+    prepared: ReadonlyMap<string, PreparedCase> | null,
   ): Promise<ReportAccepted[]> {
     const now = new Date();
     const known = hashes.flat().filter((h): h is string => h !== null);
     for (let attempt = 1; ; attempt++) {
-      const open =
-        known.length > 0 ? await this.reports.openCasesFor(known) : new Map<string, never>();
+      // The first attempt uses what `prepare` read; after an erasure, it is read again.
+      const fast = attempt === 1 && (prepared !== null || known.length === 0);
+      const open: ReadonlyMap<string, OpenCase | PreparedCase> =
+        fast && prepared !== null
+          ? prepared
+          : known.length > 0
+            ? await this.reports.openCasesFor(known)
+            : new Map<string, never>();
       const planned = this.assign(reports, hashes, open);
-      let keys: Map<string, PersonKey>;
+      const commit = (keys: ReadonlyMap<string, PersonKey>, newKeys: readonly NewKeyRow[]) =>
+        this.commit(hotline, reports, planned.assignments, keys, newKeys, claim, kind, now);
       try {
-        keys = await this.vault.keysFor(planned.needKeys);
+        if (!fast) return await commit(await this.vault.keysFor(planned.needKeys), []);
+        const { keys, rows } = this.keysFromPrepared(planned.needKeys, open);
+        try {
+          return await commit(keys, rows);
+        } catch (error) {
+          if (rows.length === 0 || !isKeyRace(error)) throw error;
+          // A concurrent first report about the same person stored its key first, or an
+          // erasure won the race: this write stored nothing, so the same cases are written
+          // again with the keys as the vault holds them now.
+          return await commit(await this.vault.keysFor(planned.needKeys), []);
+        } finally {
+          for (const row of rows) keys.get(row.personRef)?.key.fill(0);
+        }
       } catch (error) {
         if (!(error instanceof VaultException) || error.code !== 'person-erased') throw error;
         // The person was erased and the case topic has not told intake yet: the old mapping
@@ -135,15 +195,40 @@ export class ReportsService {
           'A person in this report was erased moments ago; send the report again.',
         );
       }
-      return this.commit(hotline, reports, planned.assignments, keys, claim, kind, now);
     }
+  }
+
+  /**
+   * Keys from what `prepare` read: stored keys are unwrapped here, and persons without one get a
+   * new key that the write stores with the events sealed under it. Throws `person-erased` as the
+   * vault does.
+   */
+  private keysFromPrepared(
+    personRefs: readonly string[],
+    open: ReadonlyMap<string, OpenCase | PreparedCase>,
+  ): { keys: Map<string, PersonKey>; rows: NewKeyRow[] } {
+    const byRef = new Map<string, PreparedCase>();
+    for (const c of open.values()) if ('key' in c) byRef.set(c.personRef, c);
+    const erased = personRefs.filter((ref) => byRef.get(ref)?.erased === true);
+    if (erased.length > 0)
+      throw new VaultException('person-erased', 'a person in this report was erased', erased);
+    const stored = new Map<string, PersonKey>();
+    const missing: string[] = [];
+    for (const ref of new Set(personRefs)) {
+      const row = byRef.get(ref)?.key;
+      if (row) stored.set(ref, this.vault.keyFromRow(row));
+      else missing.push(ref);
+    }
+    const created = this.vault.createKeys(missing);
+    for (const [ref, key] of stored) created.keys.set(ref, key);
+    return created;
   }
 
   /** Which case each person joins or opens, and whose data keys the report needs. */
   private assign(
     reports: readonly Pointed[],
     hashes: readonly (readonly (string | null)[])[],
-    open: ReadonlyMap<string, OpenCase>,
+    open: ReadonlyMap<string, OpenCase | PreparedCase>,
   ): { assignments: CaseAssignment[][]; needKeys: string[] } {
     // A person named again later in the same batch joins the case the earlier report opened.
     const seen = new Set<string>();
@@ -182,6 +267,7 @@ export class ReportsService {
     reports: readonly Pointed[],
     assignments: readonly CaseAssignment[][],
     keys: ReadonlyMap<string, PersonKey>,
+    newKeys: readonly NewKeyRow[],
     claim: Extract<Claim, { kind: 'claimed' }> | null,
     kind: 'report' | 'batch',
     now: Date,
@@ -223,6 +309,7 @@ export class ReportsService {
         accepted.map((a) => ({ ...a, eventIds: a.cases.flatMap((c) => c.eventIds) })),
         completion,
         persons,
+        newKeys,
       ),
     );
     if (!written) throw claimSuperseded();
@@ -334,6 +421,12 @@ export class ReportsService {
     if (invalid.length > 0) throw validationProblem(invalid);
     return hashes;
   }
+}
+
+/** A duplicate first key for a person, or a key refused because the person was erased. */
+function isKeyRace(error: unknown): boolean {
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  return code === PERSON_ERASED_SQLSTATE || (code === '23505' && constraint === 'person_keys_pkey');
 }
 
 /** A deadlock or serialization failure is worth another try; the statement wrote nothing. */
