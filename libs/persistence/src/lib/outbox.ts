@@ -77,17 +77,9 @@ export class Outbox {
     maxKeys = 200,
   ): Promise<number> {
     return withTransaction(pool, async (client) => {
-      const { rows: candidates } = await client.query<{ stream_key: string }>(
-        `SELECT stream_key FROM ${this.table} WHERE published_at IS NULL
-         GROUP BY stream_key ORDER BY min(position) LIMIT $1`,
-        [maxKeys],
-      );
-      if (candidates.length === 0) return 0;
-      const { rows: locked } = await client.query<{ stream_key: string }>(
-        `SELECT k AS stream_key FROM UNNEST($2::text[]) AS k WHERE pg_try_advisory_xact_lock($1, hashtext(k))`,
-        [OUTBOX_LOCK_SPACE, candidates.map((c) => c.stream_key)],
-      );
-      if (locked.length === 0) return 0;
+      // One statement picks the oldest waiting keys, locks those no writer or other relay holds,
+      // and reads their records. Its snapshot predates the locks, so a writer that committed in
+      // between is simply left for the next round: what is read is still a prefix of each key.
       const { rows } = await client.query<{
         position: string;
         event_id: string;
@@ -95,18 +87,33 @@ export class Outbox {
         topic: string;
         value: string;
         headers: Record<string, string>;
-      }>(
-        `SELECT position, event_id, stream_key, topic, value, headers FROM ${this.table}
-         WHERE published_at IS NULL AND stream_key = ANY($1::text[]) ORDER BY position`,
-        [locked.map((l) => l.stream_key)],
-      );
+      }>({
+        name: `outbox-relay-${this.table}`,
+        text: `WITH candidates AS MATERIALIZED (
+           SELECT stream_key FROM ${this.table} WHERE published_at IS NULL
+            GROUP BY stream_key ORDER BY min(position) LIMIT $2
+         ), locked AS MATERIALIZED (
+           SELECT stream_key FROM candidates WHERE pg_try_advisory_xact_lock($1, hashtext(stream_key))
+         )
+         SELECT position, event_id, stream_key, topic, value, headers FROM ${this.table}
+          WHERE published_at IS NULL AND stream_key IN (SELECT stream_key FROM locked)
+          ORDER BY position`,
+        values: [OUTBOX_LOCK_SPACE, maxKeys],
+      });
       if (rows.length === 0) return 0;
       await publish(
-        rows.map((r) => ({ eventId: r.event_id, key: r.stream_key, topic: r.topic, value: r.value, headers: r.headers })),
+        rows.map((r) => ({
+          eventId: r.event_id,
+          key: r.stream_key,
+          topic: r.topic,
+          value: r.value,
+          headers: r.headers,
+        })),
       );
-      await client.query(`UPDATE ${this.table} SET published_at = now() WHERE position = ANY($1::bigint[])`, [
-        rows.map((r) => r.position),
-      ]);
+      await client.query(
+        `UPDATE ${this.table} SET published_at = now() WHERE position = ANY($1::bigint[])`,
+        [rows.map((r) => r.position)],
+      );
       return rows.length;
     });
   }

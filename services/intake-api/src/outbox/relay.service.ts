@@ -15,18 +15,21 @@ const IDLE_POLL_MS = 200;
 const MAX_BACKOFF_MS = 5_000;
 const PROBE_TIMEOUT_MS = 3_000;
 /** Under load, waiting this long after a small round lets the next one carry more (fewer round trips). */
-const LINGER_MS = 10;
+const LINGER_MS = 20;
 const FULL_ROUND = 100;
+/** A send this recent shows the broker answers; older than this, the next round asks it first. */
+const PROBE_AFTER_MS = 1_000;
 
 /**
  * Publishes committed reports from the outbox to Kafka. Runs in every intake instance; the
  * outbox's per-case advisory locks keep instances from publishing one case twice or out of order.
  *
  * A relay attempt holds those locks while it sends, and writers of the same case wait on them
- * (a send to a dead broker takes seconds of client retries). So each round first asks the broker
- * for its metadata (one round trip, no retries), outside any transaction, and touches the outbox
- * only once the broker answers: a stopped broker does not make hotlines wait. Only a broker dying
- * between that question and the send holds writers of those cases for one attempt.
+ * (a send to a dead broker takes seconds of client retries). So a round that follows a failure,
+ * or a quiet second, first asks the broker for its metadata (one round trip, no retries),
+ * outside any transaction, and touches the outbox only once the broker answers: a stopped broker
+ * does not make hotlines wait. While sends keep succeeding that question is skipped, so only a
+ * broker dying under load holds writers of the cases in flight for one attempt.
  */
 @Injectable()
 export class RelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -36,6 +39,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
   private wake: (() => void) | null = null;
   private failures = 0;
   private lastFailureLog = 0;
+  private lastSentAt = 0;
   private readonly admin: ReturnType<Kafka['admin']>;
   private adminConnected = false;
   private readonly publishedCounter;
@@ -49,7 +53,11 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     metrics: ServiceMetrics,
   ) {
     this.admin = kafka.admin({ retry: { retries: 0 } });
-    this.publishedCounter = metrics.counter(METRICS.eventsPublished, 'Case events published to Kafka from the outbox', ['topic']);
+    this.publishedCounter = metrics.counter(
+      METRICS.eventsPublished,
+      'Case events published to Kafka from the outbox',
+      ['topic'],
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -74,11 +82,12 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     while (this.running) {
       let delay = IDLE_POLL_MS;
       try {
-        await this.probe();
+        if (this.failures > 0 || Date.now() - this.lastSentAt > PROBE_AFTER_MS) await this.probe();
         const count = await this.outbox.relayOnce(this.pool, (records) => this.publish(records));
         if (this.failures > 0) this.logger.log('outbox relay publishes again');
         this.failures = 0;
         if (count > 0) {
+          this.lastSentAt = Date.now();
           this.published += count;
           if (count < FULL_ROUND) await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
           continue;
@@ -106,7 +115,10 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
       await this.producer.send(topic, list);
       this.publishedCounter.inc({ topic }, list.length);
       // One line per event, in the trace of the request that reported it: ids only, never the value.
-      for (const record of list) withTrace(traceFromRecordHeaders(record.headers), () => this.logger.log(`${record.headers.ce_type ?? 'event'} published to ${topic}`));
+      for (const record of list)
+        withTrace(traceFromRecordHeaders(record.headers), () =>
+          this.logger.log(`${record.headers.ce_type ?? 'event'} published to ${topic}`),
+        );
     }
   }
 
