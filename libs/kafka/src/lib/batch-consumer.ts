@@ -16,6 +16,11 @@ export interface BatchConsumerOptions {
   topic: string;
   handler: BatchHandler;
   onError?: (error: unknown) => void;
+  /**
+   * How long the broker may hold a fetch to gather `minBytes` (kafkajs defaults: 1 byte, 5 s).
+   * A consumer that can wait trades that delay for fewer, larger batches.
+   */
+  fetch?: { minBytes: number; maxWaitTimeInMs: number };
 }
 
 /**
@@ -37,6 +42,7 @@ export class BatchConsumer {
       heartbeatInterval: 1_000,
       rebalanceTimeout: 20_000,
       maxBytesPerPartition: 4 * 1024 * 1024,
+      ...(options.fetch ?? {}),
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
   }
@@ -80,7 +86,8 @@ export class BatchConsumer {
     const stored = await this.options.handler.storedOffsets(this.options.topic);
     for (const partition of partitions) {
       const offset = stored.get(partition);
-      if (offset !== undefined) this.consumer.seek({ topic: this.options.topic, partition, offset });
+      if (offset !== undefined)
+        this.consumer.seek({ topic: this.options.topic, partition, offset });
     }
   }
 
@@ -102,7 +109,9 @@ export async function startWithRetry(
       return;
     } catch (error) {
       if (attempt === 1 || attempt % 10 === 0) {
-        logger.warn(`cannot start Kafka consumer yet (${error instanceof Error ? error.message : 'unknown error'}); retrying`);
+        logger.warn(
+          `cannot start Kafka consumer yet (${error instanceof Error ? error.message : 'unknown error'}); retrying`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(maxDelayMs, 250 * attempt)));
     }
