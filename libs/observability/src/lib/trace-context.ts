@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * W3C trace context (the propagation format OpenTelemetry uses). Carried in the HTTP
@@ -29,13 +29,26 @@ export function formatTraceparent(context: TraceContext): string {
   return `00-${context.traceId}-${context.spanId}-${context.sampled ? '01' : '00'}`;
 }
 
+// Ids for every request and every event: drawn from the CSPRNG a few kilobytes at a time, since
+// one call per id costs more than the rest of the id. Each byte is used once.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.toString('hex', poolOffset - bytes, poolOffset);
+}
+
 export function newTraceContext(): TraceContext {
-  return { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), sampled: true };
+  return { traceId: randomHex(16), spanId: randomHex(8), sampled: true };
 }
 
 /** A new span in the same trace: what a service does on receiving a context. */
 export function childSpan(parent: TraceContext): TraceContext {
-  return { ...parent, spanId: randomBytes(8).toString('hex') };
+  return { ...parent, spanId: randomHex(8) };
 }
 
 const store = new AsyncLocalStorage<TraceContext>();
@@ -76,16 +89,23 @@ function headerText(value: HeaderValue): string | undefined {
  * header, else the CloudEvents `ce_traceparent` attribute (where the event was created), else
  * a new trace. Event id and time come from the `ce_id` and `ce_time` headers.
  */
-export function traceFromRecordHeaders(headers: Record<string, HeaderValue> | undefined): TraceContext {
+export function traceFromRecordHeaders(
+  headers: Record<string, HeaderValue> | undefined,
+): TraceContext {
   const h = headers ?? {};
-  const traceparent = parseTraceparent(headerText(h.traceparent)) ? headerText(h.traceparent) : headerText(h.ce_traceparent);
+  const traceparent = parseTraceparent(headerText(h.traceparent))
+    ? headerText(h.traceparent)
+    : headerText(h.ce_traceparent);
   const context = continueTrace(traceparent, headerText(h.ce_id));
   const time = headerText(h.ce_time);
   return time ? { ...context, eventTime: time } : context;
 }
 
 /** Continues the trace an incoming header or event names, or starts one. */
-export function continueTrace(traceparent: string | undefined | null, eventId?: string): TraceContext {
+export function continueTrace(
+  traceparent: string | undefined | null,
+  eventId?: string,
+): TraceContext {
   const parent = parseTraceparent(traceparent);
   const context = parent ? childSpan(parent) : newTraceContext();
   return eventId ? { ...context, eventId } : context;
