@@ -5,7 +5,7 @@
 // Needs a build (node tools/build.mjs); starts Kafka and PostgreSQL as the tests do.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import {
   dropDatabase,
   resolveInfrastructure,
 } from '../../tools/infra/index.mjs';
+import pg from 'pg';
 import { load } from './load.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -122,11 +123,69 @@ async function freePort() {
   });
 }
 
-async function measure(label, opts) {
+/** CPU seconds (user + system, all threads) a process has used so far, or null once it is gone. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where the CPU of the measured window went: the server process, the PostgreSQL backends of the
+ * bench database (sampled, since pools keep their connections), and this process (the load).
+ */
+function cpuMeter(serverPid) {
+  const admin = new pg.Client({ connectionString: url });
+  const backends = new Map();
+  let timer;
+  const sample = async () => {
+    const { rows } = await admin.query(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    for (const { pid } of rows) {
+      const now = cpuSeconds(pid);
+      if (now === null) continue;
+      const seen = backends.get(pid);
+      backends.set(pid, { first: seen?.first ?? now, last: now });
+    }
+  };
+  let server0 = 0;
+  let self0;
+  return {
+    async start() {
+      await admin.connect();
+      await sample();
+      server0 = cpuSeconds(serverPid) ?? 0;
+      self0 = process.cpuUsage();
+      timer = setInterval(() => void sample().catch(() => undefined), 250);
+    },
+    async stop(count) {
+      clearInterval(timer);
+      await sample().catch(() => undefined);
+      await admin.end();
+      const self = process.cpuUsage(self0);
+      const postgres = [...backends.values()].reduce((sum, b) => sum + (b.last - b.first), 0);
+      const per = (seconds) => Math.round((seconds / Math.max(1, count)) * 1e6);
+      return {
+        server: per((cpuSeconds(serverPid) ?? server0) - server0),
+        postgres: per(postgres),
+        load: per((self.user + self.system) / 1e6),
+      };
+    },
+  };
+}
+
+async function measure(label, opts, serverPid) {
   log(`${label}: warm-up ${WARMUP_SECONDS} s`);
   await load({ ...opts, seconds: WARMUP_SECONDS });
   log(`${label}: ${CONNECTIONS} connections for ${SECONDS} s`);
+  const meter = cpuMeter(serverPid);
+  await meter.start();
   const result = await load({ ...opts, seconds: SECONDS });
+  result.cpuMicros = await meter.stop(result.ok);
   if (result.failed > 0)
     log(`${label}: ${result.failed} failed requests, e.g. ${result.firstFailures.join(' | ')}`);
   return result;
@@ -157,20 +216,26 @@ try {
       ).status === 202,
     'the baseline server',
   );
-  const base = await measure('baseline', {
-    url: `http://127.0.0.1:${baselinePort}/baseline`,
-    connections: CONNECTIONS,
-    headers: () => ({}),
-    body,
-    expectStatus: 202,
-  });
+  const base = await measure(
+    'baseline',
+    {
+      url: `http://127.0.0.1:${baselinePort}/baseline`,
+      connections: CONNECTIONS,
+      headers: () => ({}),
+      body,
+      expectStatus: 202,
+    },
+    baseline.child.pid,
+  );
   await baseline.stop();
   baseline = null;
 
   const apiKey = `bk_bench_${randomBytes(24).toString('base64url')}`;
   const intakePort = await freePort();
   // BENCH_PROFILE=<dir> writes a CPU profile of intake-api there (open it in Chrome DevTools).
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
   intake = startProcess(process.execPath, [...profile, entry], {
     DATABASE_URL: url,
     DATABASE_POOL_SIZE: '20',
@@ -212,13 +277,17 @@ try {
     'the relay to publish',
   );
 
-  const result = await measure('intake', {
-    url: `${intakeUrl}/v1/reports`,
-    connections: CONNECTIONS,
-    headers: () => ({ authorization: `Bearer ${apiKey}`, 'idempotency-key': randomUUID() }),
-    body,
-    expectStatus: 202,
-  });
+  const result = await measure(
+    'intake',
+    {
+      url: `${intakeUrl}/v1/reports`,
+      connections: CONNECTIONS,
+      headers: () => ({ authorization: `Bearer ${apiKey}`, 'idempotency-key': randomUUID() }),
+      body,
+      expectStatus: 202,
+    },
+    intake.child.pid,
+  );
   const stoppedAt = Date.now();
   const backlogAtStop = (await ready()).count;
   await until(async () => (await ready()).count === 0, 'the outbox to drain', 300_000);
@@ -239,6 +308,9 @@ try {
     seconds: SECONDS,
     backlogAtStop,
     drainSeconds: round(drainSeconds),
+    // CPU time per accepted request, in microseconds, during the measured window.
+    cpuMicrosPerReport: result.cpuMicros,
+    baselineCpuMicrosPerRequest: base.cpuMicros,
     targets: {
       reportsPerSecond: {
         target: TARGETS.reportsPerSecond,
@@ -263,6 +335,7 @@ try {
         `${'ratio intake / baseline'.padEnd(34)}${fmt(ratio, 12, 3)}`,
         `targets: >= ${TARGETS.reportsPerSecond} reports/s ${met(summary.targets.reportsPerSecond.met)}; p99 <= ${TARGETS.p99Ms} ms ${met(summary.targets.p99Ms.met)}; ratio >= ${TARGETS.ratio} ${met(summary.targets.ratio.met)}`,
         `outbox: ${backlogAtStop} events waiting when the load stopped, all on Kafka ${round(drainSeconds)} s later`,
+        `CPU per request: intake ${result.cpuMicros.server} µs + PostgreSQL ${result.cpuMicros.postgres} µs (load ${result.cpuMicros.load} µs); baseline ${base.cpuMicros.server} µs + ${base.cpuMicros.postgres} µs (load ${base.cpuMicros.load} µs)`,
         '',
       ].join('\n'),
     );
