@@ -34,8 +34,10 @@ const kinds = {
 /** @param {string} projectDir @returns {import('jest').Config} */
 module.exports = function beaconJestConfig(projectDir) {
   const name = path.relative(__dirname, projectDir);
-  const selected = process.argv.includes('--selectProjects') ? process.argv[process.argv.indexOf('--selectProjects') + 1] : 'all';
-  const resultsFile = path.join(__dirname, 'tmp/test-results', `${name.replace(/\//g, '-')}-${selected}.json`);
+  const flag = process.argv.findIndex((a) => a === '--selectProjects' || a.startsWith('--selectProjects='));
+  const selected = flag < 0 ? 'all' : (process.argv[flag].split('=')[1] ?? process.argv[flag + 1]);
+  const tag = process.env.BEACON_RESULTS_TAG ? `-${process.env.BEACON_RESULTS_TAG}` : '';
+  const resultsFile = path.join(__dirname, 'tmp/test-results', `${name.replace(/\//g, '-')}-${selected}${tag}.json`);
   return {
     reporters: ['default', [path.join(__dirname, 'tools/jest-results-reporter.cjs'), { file: resultsFile }]],
     projects: Object.entries(kinds).map(([kind, { suffix }]) => ({

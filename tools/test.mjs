@@ -31,13 +31,15 @@ function tally() {
   let passed = 0;
   let failed = 0;
   let suitesFailed = 0;
+  const files = [];
   for (const file of readdirSync(results).filter((f) => f.endsWith('.json'))) {
     const report = JSON.parse(readFileSync(path.join(results, file), 'utf8'));
     passed += report.numPassedTests;
     failed += report.numFailedTests;
     suitesFailed += report.numRuntimeErrorTestSuites ?? 0;
+    files.push(...(report.files ?? []));
   }
-  return { passed, failed, suitesFailed };
+  return { passed, failed, suitesFailed, slowest: files.sort((a, b) => b.seconds - a.seconds).slice(0, 8) };
 }
 
 /**
@@ -127,8 +129,10 @@ if (stage('faults')) {
   if ((await run(bin('jest'), ['-c', 'e2e/faults/jest.config.cjs'], { ...env, FAULTS_PROFILE: 'short' })) !== 0) failures.push('fault suite');
 }
 
-const { passed, failed, suitesFailed } = tally();
+const { passed, failed, suitesFailed, slowest } = tally();
 process.stdout.write(`\n== done in ${Math.round((Date.now() - started) / 1000)} s\n`);
+if (slowest.length > 0)
+  process.stdout.write(`slowest test files:\n${slowest.map((f) => `  ${String(f.seconds).padStart(6)} s  ${f.file}`).join('\n')}\n`);
 if (failures.length > 0) process.stdout.write(`failed: ${failures.join(', ')}\n`);
 if (suitesFailed > 0) process.stdout.write(`${suitesFailed} test suite(s) could not run\n`);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);

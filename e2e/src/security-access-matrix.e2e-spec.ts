@@ -115,7 +115,7 @@ describe('role × endpoint × region: every console endpoint answers 401, 403 or
     };
     for (const key of ['a', 'b', 'c'] as const) {
       const alertId = await waitFor(() => alertOf(ids[key]), {
-        timeoutMs: 30_000,
+        timeoutMs: 60_000,
         what: `case ${key} with its alert`,
       });
       ids[`alert${key.toUpperCase()}` as 'alertA' | 'alertB' | 'alertC'] = alertId;
