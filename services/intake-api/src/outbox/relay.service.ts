@@ -17,19 +17,18 @@ const PROBE_TIMEOUT_MS = 3_000;
 /** Under load, waiting this long after a small round lets the next one carry more (fewer round trips). */
 const LINGER_MS = 20;
 const FULL_ROUND = 100;
-/** A send this recent shows the broker answers; older than this, the next round asks it first. */
-const PROBE_AFTER_MS = 1_000;
 
 /**
  * Publishes committed reports from the outbox to Kafka. Runs in every intake instance; the
  * outbox's per-case advisory locks keep instances from publishing one case twice or out of order.
  *
  * A relay attempt holds those locks while it sends, and writers of the same case wait on them
- * (a send to a dead broker takes seconds of client retries). So a round that follows a failure,
- * or a quiet second, first asks the broker for its metadata (one round trip, no retries),
- * outside any transaction, and touches the outbox only once the broker answers: a stopped broker
- * does not make hotlines wait. While sends keep succeeding that question is skipped, so only a
- * broker dying under load holds writers of the cases in flight for one attempt.
+ * (a send to a dead broker takes seconds of client retries). So each round first asks the broker
+ * for its metadata (one round trip, no retries), outside any transaction, and touches the outbox
+ * only once the broker answers: a stopped broker does not make hotlines wait. Only a broker dying
+ * between that question and the send holds writers of those cases for one attempt. The question
+ * is asked even while sends succeed: a broker stopped under load would otherwise hold reports to
+ * the cases in flight for a whole send timeout.
  */
 @Injectable()
 export class RelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -39,7 +38,6 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
   private wake: (() => void) | null = null;
   private failures = 0;
   private lastFailureLog = 0;
-  private lastSentAt = 0;
   private readonly admin: ReturnType<Kafka['admin']>;
   private adminConnected = false;
   private readonly publishedCounter;
@@ -82,12 +80,11 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     while (this.running) {
       let delay = IDLE_POLL_MS;
       try {
-        if (this.failures > 0 || Date.now() - this.lastSentAt > PROBE_AFTER_MS) await this.probe();
+        await this.probe();
         const count = await this.outbox.relayOnce(this.pool, (records) => this.publish(records));
         if (this.failures > 0) this.logger.log('outbox relay publishes again');
         this.failures = 0;
         if (count > 0) {
-          this.lastSentAt = Date.now();
           this.published += count;
           if (count < FULL_ROUND) await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
           continue;
