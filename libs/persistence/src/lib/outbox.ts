@@ -77,9 +77,19 @@ export class Outbox {
     maxKeys = 200,
   ): Promise<number> {
     return withTransaction(pool, async (client) => {
-      // One statement picks the oldest waiting keys, locks those no writer or other relay holds,
-      // and reads their records. Its snapshot predates the locks, so a writer that committed in
-      // between is simply left for the next round: what is read is still a prefix of each key.
+      // One statement picks the oldest waiting keys and locks those no writer or other relay
+      // holds. Their records are read by the next statement, whose snapshot comes after the locks:
+      // a relay that held a key and committed just before is then seen to have published it.
+      const { rows: locked } = await client.query<{ stream_key: string }>({
+        name: `outbox-lock-${this.table}`,
+        text: `WITH candidates AS MATERIALIZED (
+           SELECT stream_key FROM ${this.table} WHERE published_at IS NULL
+            GROUP BY stream_key ORDER BY min(position) LIMIT $2
+         )
+         SELECT stream_key FROM candidates WHERE pg_try_advisory_xact_lock($1, hashtext(stream_key))`,
+        values: [OUTBOX_LOCK_SPACE, maxKeys],
+      });
+      if (locked.length === 0) return 0;
       const { rows } = await client.query<{
         position: string;
         event_id: string;
@@ -87,19 +97,11 @@ export class Outbox {
         topic: string;
         value: string;
         headers: Record<string, string>;
-      }>({
-        name: `outbox-relay-${this.table}`,
-        text: `WITH candidates AS MATERIALIZED (
-           SELECT stream_key FROM ${this.table} WHERE published_at IS NULL
-            GROUP BY stream_key ORDER BY min(position) LIMIT $2
-         ), locked AS MATERIALIZED (
-           SELECT stream_key FROM candidates WHERE pg_try_advisory_xact_lock($1, hashtext(stream_key))
-         )
-         SELECT position, event_id, stream_key, topic, value, headers FROM ${this.table}
-          WHERE published_at IS NULL AND stream_key IN (SELECT stream_key FROM locked)
-          ORDER BY position`,
-        values: [OUTBOX_LOCK_SPACE, maxKeys],
-      });
+      }>(
+        `SELECT position, event_id, stream_key, topic, value, headers FROM ${this.table}
+         WHERE published_at IS NULL AND stream_key = ANY($1::text[]) ORDER BY position`,
+        [locked.map((l) => l.stream_key)],
+      );
       if (rows.length === 0) return 0;
       await publish(
         rows.map((r) => ({
