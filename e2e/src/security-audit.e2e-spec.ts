@@ -61,7 +61,7 @@ describe('audit: every read of identifying data is logged with who, what, when a
             )
           ).status === 200,
         {
-          timeoutMs: 20_000,
+          timeoutMs: 60_000,
           what: `case ${caseId} projected`,
         },
       );

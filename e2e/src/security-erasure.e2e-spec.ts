@@ -87,7 +87,7 @@ describe('erasure by crypto-shredding: `beacon persons erase` reaches Kafka, eve
     const [victimCase, otherCase] = accepted.cases.map((c) => c.caseId) as [string, string];
     for (const caseId of [victimCase, otherCase]) {
       await waitFor(async () => (await identity(caseId)).fields['name'] != null, {
-        timeoutMs: 20_000,
+        timeoutMs: 60_000,
         what: `identity of ${caseId} projected`,
       });
     }
@@ -119,7 +119,7 @@ describe('erasure by crypto-shredding: `beacon persons erase` reaches Kafka, eve
     await waitFor(
       async () => (await caseView(victimCase)).timeline.some((t) => t.name === 'record-erased'),
       {
-        timeoutMs: 20_000,
+        timeoutMs: 60_000,
         what: 'record-erased in the case timeline',
       },
     );
@@ -220,7 +220,7 @@ describe('erasure by crypto-shredding: `beacon persons erase` reaches Kafka, eve
         (await getJson(`${stack.console.baseUrl}/v1/cases/${later.cases[0]!.caseId}`, token()))
           .status === 200,
       {
-        timeoutMs: 20_000,
+        timeoutMs: 60_000,
         what: 'the new case projected',
       },
     );

@@ -44,7 +44,7 @@ describe('no personal data in plaintext: a dump of the Kafka topics and every ta
           const timeline = (view.body as { timeline?: { name: string }[] } | null)?.timeline ?? [];
           return view.status === 200 && timeline.some((t) => t.name === 'alert-raised');
         },
-        { timeoutMs: 20_000, what: `case ${caseId} projected with its alert` },
+        { timeoutMs: 60_000, what: `case ${caseId} projected with its alert` },
       );
     }
     await stack.smtp.waitForMail((m) => m.envelopeTo.length > 0, 10_000);
