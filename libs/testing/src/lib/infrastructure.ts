@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Client } from 'pg';
+import { liveServicesReport } from './live-services';
 
 /** A name no other test run on this machine will pick. */
 export function uniqueName(prefix: string): string {
@@ -80,7 +81,7 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}${liveServicesReport()}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

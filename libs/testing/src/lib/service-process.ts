@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { waitFor } from './infrastructure';
+import { trackService } from './live-services';
 
 export type ServiceName = 'intake-api' | 'case-projector' | 'alert-dispatcher' | 'ops-console';
 
@@ -39,7 +40,13 @@ export function spawnService(name: ServiceName, env: Record<string, string>, por
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const untrack = trackService({ label: `${name} on port ${port}`, output: () => log });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      untrack();
+      resolve(code);
+    }),
+  );
   return {
     name,
     port,

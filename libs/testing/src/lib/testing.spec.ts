@@ -1,4 +1,5 @@
 import { composeEnvironment, uniqueName, waitFor } from '../index';
+import { trackService } from './live-services';
 
 describe(uniqueName.name, () => {
   it('gives a different, database-safe name every time', () => {
@@ -24,5 +25,32 @@ describe(composeEnvironment.name, () => {
     expect(sut).toMatchObject({ KAFKA_BROKERS: 'kafka:9092', PERSON_HMAC_KEY: 'a', PORT: '3100' });
     expect(sut).not.toHaveProperty('DEV_API_KEY');
     expect(() => composeEnvironment('intake-api')).toThrow(/needs PERSON_HMAC_KEY/);
+  });
+});
+
+describe('a wait that times out', () => {
+  it('reports the warnings and last lines of the services still running', async () => {
+    const output = [
+      '{"level":"info","msg":"projected 1"}',
+      '{"level":"warn","msg":"rebalancing"}',
+      'Error: connection refused',
+      '    at Socket.connect',
+      '{"level":"info","msg":"projected 2"}',
+      '{"level":"info","msg":"projected 3"}',
+      '{"level":"info","msg":"projected 4"}',
+      '{"level":"info","msg":"projected 5"}',
+    ].join('\n');
+    const untrack = trackService({ label: 'case-projector on port 1', output: () => output });
+    try {
+      const failure = await waitFor(() => false, { timeoutMs: 10, intervalMs: 5, what: 'the projector' }).catch((e: Error) => e.message);
+      expect(failure).toContain('--- case-projector on port 1, last notable output ---');
+      expect(failure).toContain('rebalancing');
+      expect(failure).toContain('Error: connection refused');
+      expect(failure).toContain('projected 5');
+      expect(failure).not.toContain('projected 1');
+    } finally {
+      untrack();
+    }
+    await expect(waitFor(() => false, { timeoutMs: 10, intervalMs: 5 })).rejects.toThrow(/^timed out after 10 ms waiting for condition$/);
   });
 });
