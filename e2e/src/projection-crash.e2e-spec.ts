@@ -40,7 +40,7 @@ describe('case projector killed with SIGKILL in the middle of large batches', ()
   const timelineRows = async () => (await query<{ n: number }>(crashed.url, 'SELECT count(*)::int AS n FROM projection.case_timeline'))[0]?.n ?? 0;
 
   it('ends with the read models of a clean run: nothing applied twice, nothing skipped', async () => {
-    const env = projectorEnv(crashed.url, brokers(), prefix, { CONSUMER_GROUP: 'crash-run' });
+    const env = projectorEnv(crashed.url, brokers(), prefix, { CONSUMER_GROUP: `${prefix}crash-run` });
     const kills: number[] = [];
     while (kills.length < 5) {
       const projector = spawnService('case-projector', env, await freePort());
@@ -69,7 +69,7 @@ describe('case projector killed with SIGKILL in the middle of large batches', ()
     running.push(last);
     await waitFor(async () => (await applied()) === events.length, { timeoutMs: 120_000, what: 'the last life to catch up' });
 
-    const reference = await startService('case-projector', projectorEnv(clean.url, brokers(), prefix, { CONSUMER_GROUP: 'clean-run' }), await freePort());
+    const reference = await startService('case-projector', projectorEnv(clean.url, brokers(), prefix, { CONSUMER_GROUP: `${prefix}clean-run` }), await freePort());
     running.push(reference);
     await waitFor(async () => (await appliedOffsets(clean.url, 'clean-run@v1')) === events.length, { timeoutMs: 120_000, what: 'the clean run' });
 

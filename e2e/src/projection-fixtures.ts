@@ -74,9 +74,13 @@ export async function query<T extends object>(url: string, sql: string, params: 
   }
 }
 
-/** How far a read-model version has read the topic: the sum of its next offsets. */
+/**
+ * How far a read-model version has read the topic: the sum of its next offsets. `consumer` is the
+ * group's name and version as set, or as defaulted (the topic prefix goes in front of a default).
+ */
 export async function appliedOffsets(url: string, consumer = 'case-projector@v1'): Promise<number> {
-  const rows = await query<{ n: string | null }>(url, `SELECT sum(next_offset) AS n FROM projection.kafka_checkpoints WHERE consumer = $1`, [consumer]).catch(() => [
+  const sql = `SELECT sum(next_offset) AS n FROM projection.kafka_checkpoints WHERE consumer = $1 OR consumer LIKE '%.' || $1`;
+  const rows = await query<{ n: string | null }>(url, sql, [consumer]).catch(() => [
     { n: null },
   ]);
   return Number(rows[0]?.n ?? 0);

@@ -37,7 +37,7 @@ describe('two case projectors in one consumer group', () => {
     query<{ partition: number }>(shared.url, `SELECT DISTINCT partition FROM projection.case_timeline ORDER BY 1`);
 
   it('share the partitions, and a rebalance in mid-stream loses and duplicates nothing', async () => {
-    const env = projectorEnv(shared.url, brokers(), prefix, { CONSUMER_GROUP: 'projectors' });
+    const env = projectorEnv(shared.url, brokers(), prefix, { CONSUMER_GROUP: `${prefix}projectors` });
     const a = await startService('case-projector', env, await freePort());
     running.push(a);
     await waitFor(async () => (await appliedOffsets(shared.url, 'projectors@v1')) > 0, { timeoutMs: 60_000, what: 'the first projector to start' });
@@ -75,7 +75,7 @@ describe('two case projectors in one consumer group', () => {
     expect(await ready(b)).toBeGreaterThan(appliedByB);
     expect((await partitionsWrittenBy()).map((r) => r.partition)).toEqual([0, 1, 2, 3, 4, 5]);
 
-    const reference = await startService('case-projector', projectorEnv(clean.url, brokers(), prefix, { CONSUMER_GROUP: 'alone' }), await freePort());
+    const reference = await startService('case-projector', projectorEnv(clean.url, brokers(), prefix, { CONSUMER_GROUP: `${prefix}alone` }), await freePort());
     running.push(reference);
     await waitFor(async () => (await appliedOffsets(clean.url, 'alone@v1')) === total, { timeoutMs: 120_000, what: 'the single projector' });
 

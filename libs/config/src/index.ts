@@ -1,2 +1,3 @@
 export { ConfigError, loadConfig } from './lib/load-config';
 export * from './lib/env-schemas';
+export { prefixDefaultGroups } from './lib/consumer-groups';

@@ -5,6 +5,7 @@ import {
   logLevel,
   port,
   postgresUrl,
+  prefixDefaultGroups,
   smtpUrl,
   topicPrefix,
 } from '@beacon/config';
@@ -136,7 +137,7 @@ export type DispatcherConfig = Readonly<z.infer<typeof dispatcherEnvSchema>>;
 export const DISPATCHER_CONFIG = Symbol('DISPATCHER_CONFIG');
 
 export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
-  return loadConfig('alert-dispatcher', dispatcherEnvSchema, env);
+  return prefixDefaultGroups(loadConfig('alert-dispatcher', dispatcherEnvSchema, env), env, ['CONSUMER_GROUP']);
 }
 
 export type SmsProvider = 'smpp' | 'kannel';

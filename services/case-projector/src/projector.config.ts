@@ -1,4 +1,4 @@
-import { kafkaBrokers, loadConfig, logLevel, port, postgresUrl, topicPrefix } from '@beacon/config';
+import { kafkaBrokers, loadConfig, logLevel, port, postgresUrl, prefixDefaultGroups, topicPrefix } from '@beacon/config';
 import { metricsToken } from '@beacon/observability';
 import { z } from 'zod';
 
@@ -26,5 +26,5 @@ export type ProjectorConfig = Readonly<z.infer<typeof projectorEnvSchema>>;
 export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');
 
 export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): ProjectorConfig {
-  return loadConfig('case-projector', projectorEnvSchema, env);
+  return prefixDefaultGroups(loadConfig('case-projector', projectorEnvSchema, env), env, ['CONSUMER_GROUP']);
 }

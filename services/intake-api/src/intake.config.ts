@@ -5,6 +5,7 @@ import {
   logLevel,
   port,
   postgresUrl,
+  prefixDefaultGroups,
   topicPrefix,
 } from '@beacon/config';
 import { metricsToken } from '@beacon/observability';
@@ -73,5 +74,5 @@ export type IntakeConfig = Readonly<z.infer<typeof intakeEnvSchema>>;
 export const INTAKE_CONFIG = Symbol('INTAKE_CONFIG');
 
 export function loadIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeConfig {
-  return loadConfig('intake-api', intakeEnvSchema, env);
+  return prefixDefaultGroups(loadConfig('intake-api', intakeEnvSchema, env), env, ['CASE_STATUS_CONSUMER_GROUP']);
 }
