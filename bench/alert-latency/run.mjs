@@ -7,9 +7,13 @@
 //   node bench/alert-latency/run.mjs [--rate 100] [--duration 60] [--kafka-duration 20] [--json]
 //
 // Progress goes to stderr; the table (or, with --json, one JSON object) to stdout.
-import { spawn, spawnSync } from 'node:child_process';
+// BENCH_PROFILE=<dir> writes a CPU profile of the dispatcher there; BENCH_KEEP_DB=1 keeps the
+// run's database.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,6 +52,87 @@ function summary(samples) {
     p90: percentile(sorted, 90),
     p99: percentile(sorted, 99),
     max: sorted.length ? Math.round(sorted[sorted.length - 1]) : null,
+  };
+}
+
+// Where the machine's CPU went during the timed run, in CPU seconds: each service process, the
+// broker, the PostgreSQL backends serving each service, this process (load and SMTP server),
+// and the whole machine (everything else running on it included).
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds a process has used (user + system), or null when it is gone or unreadable. */
+function processCpu(pid) {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy CPU seconds of the whole machine so far (every core; idle and iowait left out). */
+function machineCpu() {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU use so far of each part; two samples go to `cpuUsed`. */
+async function cpuSample(processes, pool, dbName) {
+  const { rows } = await pool.query(
+    `SELECT pid, application_name FROM pg_stat_activity WHERE datname = $1`,
+    [dbName],
+  );
+  return {
+    processes: Object.fromEntries(
+      Object.entries(processes).map(([name, pid]) => [name, processCpu(pid)]),
+    ),
+    backends: rows.map((r) => ({
+      pid: r.pid,
+      name: r.application_name || 'other',
+      cpu: processCpu(r.pid),
+    })),
+    machine: machineCpu(),
+    bench: process.cpuUsage(),
+  };
+}
+
+function cpuUsed(before, after) {
+  const round = (n) => Math.round(n * 10) / 10;
+  const used = {};
+  for (const [name, cpu] of Object.entries(after.processes)) {
+    const start = before.processes[name];
+    if (cpu !== null && start !== null && start !== undefined) used[name] = round(cpu - start);
+  }
+  const postgres = {};
+  for (const backend of after.backends) {
+    if (backend.cpu === null) continue;
+    // A backend opened during the run counts from zero; one closed during it is not seen.
+    const start = before.backends.find((b) => b.pid === backend.pid)?.cpu ?? 0;
+    postgres[backend.name] = (postgres[backend.name] ?? 0) + backend.cpu - start;
+  }
+  for (const name of Object.keys(postgres)) postgres[name] = round(postgres[name]);
+  const bench = process.cpuUsage(before.bench);
+  return {
+    ...used,
+    postgres,
+    'bench (load, SMTP server)': round((bench.user + bench.system) / 1e6),
+    machine:
+      after.machine !== null && before.machine !== null
+        ? round(after.machine - before.machine)
+        : null,
   };
 }
 
@@ -118,6 +203,7 @@ function startService(name, env, port, nodeArgs = []) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const service = {
     name,
+    pid: child.pid,
     baseUrl: `http://127.0.0.1:${port}`,
     output: () => output,
     stop: async () => {
@@ -176,6 +262,56 @@ function report(n) {
   };
 }
 
+// The load goes out through node:http on kept-alive connections rather than fetch: at 100
+// requests a second fetch cost the bench process a third of a core, taken from the services
+// it measures on the same two cores.
+const agent = new http.Agent({ keepAlive: true });
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** POSTs JSON; resolves when the answer is complete, with when its head arrived. */
+function postJson(url, headers, body) {
+  return new Promise((resolve, reject) => {
+    const payload = Buffer.from(body);
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': payload.length,
+        },
+      },
+      (response) => {
+        const at = performance.timeOrigin + performance.now();
+        const chunks = [];
+        response.on('data', (chunk) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode,
+            at,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(
+        () =>
+          request.destroy(Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' })),
+        CONNECT_TIMEOUT_MS,
+      );
+      socket.once('connect', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
 /** Open loop at a fixed rate: each report leaves on its schedule whether or not the last was answered. */
 async function load(intake, hotlineKey) {
   const accepted = new Map(); // case id → accepted-at (ms since epoch)
@@ -190,30 +326,23 @@ async function load(intake, hotlineKey) {
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
     inFlight.push(
-      fetch(`${intake.baseUrl}/v1/reports`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${hotlineKey}`,
-          'content-type': 'application/json',
-          'idempotency-key': randomUUID(),
-        },
-        body: JSON.stringify(report(n)),
-      })
-        .then(async (response) => {
-          const at = performance.timeOrigin + performance.now();
-          if (response.status !== 202) {
+      postJson(
+        `${intake.baseUrl}/v1/reports`,
+        { authorization: `Bearer ${hotlineKey}`, 'idempotency-key': randomUUID() },
+        JSON.stringify(report(n)),
+      )
+        .then(({ status, at, text }) => {
+          if (status !== 202) {
             failed += 1;
-            refusals[response.status] = (refusals[response.status] ?? 0) + 1;
-            await response.text();
+            refusals[status] = (refusals[status] ?? 0) + 1;
             return;
           }
-          const body = await response.json();
-          for (const c of body.cases) accepted.set(c.caseId, at);
+          for (const c of JSON.parse(text).cases) accepted.set(c.caseId, at);
         })
         .catch((error) => {
           failed += 1;
-          refusals[error.cause?.code ?? 'error'] =
-            (refusals[error.cause?.code ?? 'error'] ?? 0) + 1;
+          const code = error.code ?? 'error';
+          refusals[code] = (refusals[code] ?? 0) + 1;
         }),
     );
     if (n > 0 && n % (RATE * 10) === 0) log(`${n} reports sent`);
@@ -375,6 +504,13 @@ async function main() {
       );
     smtp.arrivals.clear();
 
+    const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });
+    const processes = {
+      ...Object.fromEntries(services.map((s) => [s.name, s.pid])),
+      kafka: infra.kafka?.pid,
+    };
+    const cpuBefore = await cpuSample(processes, pool, dbName);
+    const windowStarted = performance.now();
     log(`${RATE} reports/s for ${DURATION_S} s`);
     const run = await load(intake, hotlineKey);
     const drainUntil = Date.now() + DRAIN_MS;
@@ -383,6 +519,8 @@ async function main() {
       [...run.accepted.keys()].some((caseId) => !smtp.arrivals.has(caseId))
     )
       await sleep(200);
+    const cpu = cpuUsed(cpuBefore, await cpuSample(processes, pool, dbName));
+    const cpuWindowS = Math.round((performance.now() - windowStarted) / 100) / 10;
     const latencies = [];
     for (const [caseId, acceptedAt] of run.accepted) {
       const arrived = smtp.arrivals.get(caseId);
@@ -390,13 +528,20 @@ async function main() {
     }
     const alerts = summary(latencies);
     // Where the time goes: accepted → alert decided (Kafka, projector-free path to the dispatcher), decided → SMTP.
-    const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });
     const { rows } = await pool.query(
       `SELECT count(*)::int AS n FROM alerting.notifications WHERE status = 'sent'`,
     );
     const { rows: raised } = await pool.query(
       `SELECT case_id, extract(epoch FROM raised_at) * 1000 AS at FROM alerting.alerts`,
     );
+    // The first part of accepted → decided: intake's outbox relay publishing the case's events
+    // (published_at is the start of the relay's transaction, just before it produces).
+    const { rows: published } = await pool
+      .query(
+        `SELECT stream_key AS case_id, extract(epoch FROM min(published_at)) * 1000 AS at
+         FROM intake.outbox WHERE published_at IS NOT NULL GROUP BY stream_key`,
+      )
+      .catch(() => ({ rows: [] }));
     await pool.end();
     const toDecision = [];
     const decisionToSmtp = [];
@@ -406,8 +551,14 @@ async function main() {
       if (acceptedAt !== undefined) toDecision.push(Math.max(0, Number(at) - acceptedAt));
       if (arrived !== undefined) decisionToSmtp.push(Math.max(0, arrived - Number(at)));
     }
+    const toPublish = [];
+    for (const { case_id: caseId, at } of published) {
+      const acceptedAt = run.accepted.get(caseId);
+      if (acceptedAt !== undefined) toPublish.push(Math.max(0, Number(at) - acceptedAt));
+    }
     const decided = summary(toDecision);
     const delivered = summary(decisionToSmtp);
+    const relayed = summary(toPublish);
 
     log(`plain Kafka produce → consume, ${RATE} messages/s for ${KAFKA_DURATION_S} s`);
     const kafka = await kafkaBaseline(infra.env.KAFKA_BROKERS);
@@ -427,6 +578,8 @@ async function main() {
       p90Ms: alerts.p90,
       p99Ms: alerts.p99,
       maxMs: alerts.max,
+      publishP50Ms: relayed.p50,
+      publishP99Ms: relayed.p99,
       decisionP50Ms: decided.p50,
       decisionP99Ms: decided.p99,
       deliveryP50Ms: delivered.p50,
@@ -436,6 +589,8 @@ async function main() {
       kafkaP90Ms: kafka.p90,
       kafkaP99Ms: kafka.p99,
       kafkaMaxMs: kafka.max,
+      cpuWindowS,
+      cpuSeconds: cpu,
       targetP99Ms: TARGET_P99_MS,
       meetsTarget:
         alerts.p99 !== null && alerts.p99 <= TARGET_P99_MS && alerts.count === run.accepted.size,
@@ -456,6 +611,11 @@ async function main() {
           row('p99 ms', result.p99Ms, result.kafkaP99Ms),
           row('max ms', result.maxMs, result.kafkaMaxMs),
           row(
+            '  of which accepted→published p50/p99',
+            `${result.publishP50Ms}/${result.publishP99Ms}`,
+            '',
+          ),
+          row(
             '  of which accepted→decided p50/p99',
             `${result.decisionP50Ms}/${result.decisionP99Ms}`,
             '',
@@ -467,12 +627,22 @@ async function main() {
           ),
           row('reports accepted / failed', `${result.reportsAccepted}/${result.reportsFailed}`, ''),
           row('pages missing after 30 s', result.pagesMissing, ''),
+          `CPU seconds over the ${cpuWindowS} s of load and drain: ${Object.entries(cpu)
+            .map(([name, v]) =>
+              typeof v === 'object' && v !== null
+                ? Object.entries(v)
+                    .map(([backend, n]) => `postgres for ${backend} ${n}`)
+                    .join(', ')
+                : `${name} ${v ?? '-'}`,
+            )
+            .join(', ')}`,
           `target p99 ≤ ${TARGET_P99_MS} ms: ${result.meetsTarget ? 'met' : 'NOT met'}`,
         ].join('\n') + '\n',
       );
     }
     process.exitCode = result.meetsTarget ? 0 : 1;
   } finally {
+    agent.destroy();
     await Promise.all(services.map((s) => s.stop()));
     await smtp.stop();
     // BENCH_KEEP_DB=1 keeps the run's database for a closer look at where the time went.

@@ -67,8 +67,12 @@ export const dispatcherEnvSchema = z.object({
   ROUTING_WATCH: flag.default(true),
   SMTP_URL: smtpUrl,
   MAIL_FROM: z.email().default('alerts@beacon.example'),
-  /** SMTP connections kept open for pages; a burst is sent over them in parallel. */
-  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(8),
+  /**
+   * SMTP connections kept open for pages; a burst is sent over them in parallel. Each message
+   * is several round trips, so on a busy host a connection carries fewer messages a second
+   * than its CPU cost would allow: more connections keep a burst from queueing.
+   */
+  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(16),
   /** Where officers open a case; links in messages point here and require login. */
   PUBLIC_CONSOLE_URL: httpUrl.default('http://localhost:3000'),
   /** Where this service is reached from a phone or a mail client: acknowledgement links. */

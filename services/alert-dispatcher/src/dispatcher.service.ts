@@ -8,7 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { ChannelRegistry } from './channels/channel-registry.service';
-import { AlertDecisions } from './decisions/alert-decisions.service';
+import { AlertDecisions, type Decided } from './decisions/alert-decisions.service';
 import { DeliveryWorker } from './deliveries/delivery.worker';
 import { DISPATCHER_CONFIG, type DispatcherConfig } from './dispatcher.config';
 import { ALERTING_POOL, KAFKA_CLIENT } from './dispatcher.tokens';
@@ -48,9 +48,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
         handler: {
           storedOffsets: (t) => decisions.storedOffsets(t),
           handleBatch: async (t, partition, records) => {
-            let decided: number;
+            let outcome: Decided;
             try {
-              ({ decided } = await decisions.apply(t, partition, records));
+              outcome = await decisions.apply(t, partition, records);
             } catch (error) {
               // kafkajs retries the batch from the stored offset; say why, or the stall is silent.
               this.logger.error(
@@ -58,10 +58,10 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
               );
               throw error;
             }
-            if (decided > 0) {
-              this.deliveries.nudge();
-              this.relay.nudge();
-            }
+            // Committed: the pages it queued go straight to the delivery worker.
+            this.deliveries.hand(outcome.queued);
+            if (outcome.rescan) this.deliveries.nudge();
+            if (outcome.decided > 0) this.relay.nudge();
           },
         },
       });

@@ -85,6 +85,32 @@ describe(AlertsRepository.name, () => {
     }
   });
 
+  it('gives every alert of a batch a code of its own, as each would take alone', async () => {
+    const alertIds = Array.from({ length: 300 }, () => randomUUID());
+    const [first] = alertIds;
+    const client = await begin();
+    try {
+      const alone = await sut.allocateAckCode(client, first!);
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+
+      const codes = await sut.allocateAckCodes(client, alertIds);
+      expect(codes.size).toBe(300);
+      expect(new Set(codes.values()).size).toBe(300);
+      expect([...codes.values()].every((code) => /^\d{4}$/.test(code))).toBe(true);
+      expect(codes.get(first!)).toBe(alone);
+      expect(
+        await sut.insertMany(
+          client,
+          alertIds.map((id) => ({ ...anAlert(codes.get(id)!), alert_id: id })),
+        ),
+      ).toHaveProperty('size', 300);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
   it('raises once per case and rule while the alert is open', async () => {
     const client = await begin();
     try {

@@ -2,7 +2,7 @@ import { type EventCode } from '@beacon/alerting-domain';
 import { type PoolClient } from '@beacon/persistence';
 import { type Urgency } from '@beacon/events';
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { named } from '../statements';
 
 export interface AlertRow {
   alert_id: string;
@@ -50,6 +50,10 @@ export interface AlertPageRow {
   delivered_at: Date | null;
 }
 
+/** Candidates per alert, and how many of them are four digits. */
+const ACK_CODE_ATTEMPTS = 40;
+const SHORT_ACK_CODE_ATTEMPTS = 20;
+
 /** The dispatcher's alerts: one open alert per case and rule, with the code an SMS reply quotes. */
 @Injectable()
 export class AlertsRepository {
@@ -57,10 +61,12 @@ export class AlertsRepository {
     client: PoolClient,
     caseIds: readonly string[],
   ): Promise<Map<string, AlertRow>> {
-    const { rows } = await client.query<AlertRow>(
-      `SELECT ${COLUMNS} FROM alerting.alerts WHERE case_id = ANY($1::uuid[]) AND status = 'open'`,
-      [caseIds],
-    );
+    const { rows } = await client.query<AlertRow>({
+      ...named(
+        `SELECT ${COLUMNS} FROM alerting.alerts WHERE case_id = ANY($1::uuid[]) AND status = 'open'`,
+      ),
+      values: [caseIds],
+    });
     return new Map(rows.map((row) => [row.case_id, row]));
   }
 
@@ -100,29 +106,42 @@ export class AlertsRepository {
     return rows;
   }
 
+  /**
+   * Inserts several alerts in one statement; returns the ids inserted. An alert whose dedup
+   * key an open alert already holds (the rule already fired) is left out.
+   */
+  async insertMany(client: PoolClient, alerts: readonly AlertInsert[]): Promise<Set<string>> {
+    if (alerts.length === 0) return new Set();
+    const { rows } = await client.query<{ alert_id: string }>({
+      ...named(
+        `INSERT INTO alerting.alerts (alert_id, dedup_key, case_id, incident_id, region, rule, urgency, raised_at,
+         ack_code, event_code, status, tier)
+       SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[],
+         $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::int[])
+       ON CONFLICT (dedup_key) WHERE status = 'open' DO NOTHING
+       RETURNING alert_id`,
+      ),
+      values: [
+        alerts.map((a) => a.alert_id),
+        alerts.map((a) => a.dedup_key),
+        alerts.map((a) => a.case_id),
+        alerts.map((a) => a.incident_id),
+        alerts.map((a) => a.region),
+        alerts.map((a) => a.rule),
+        alerts.map((a) => a.urgency),
+        alerts.map((a) => a.raised_at),
+        alerts.map((a) => a.ack_code),
+        alerts.map((a) => a.event_code),
+        alerts.map((a) => a.status ?? 'open'),
+        alerts.map((a) => a.tier ?? 0),
+      ],
+    });
+    return new Set(rows.map((r) => r.alert_id));
+  }
+
   /** False when an open alert with the same dedup key exists (the rule already fired). */
   async insert(client: PoolClient, alert: AlertInsert): Promise<boolean> {
-    const { rowCount } = await client.query(
-      `INSERT INTO alerting.alerts (alert_id, dedup_key, case_id, incident_id, region, rule, urgency, raised_at,
-         ack_code, event_code, status, tier)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (dedup_key) WHERE status = 'open' DO NOTHING`,
-      [
-        alert.alert_id,
-        alert.dedup_key,
-        alert.case_id,
-        alert.incident_id,
-        alert.region,
-        alert.rule,
-        alert.urgency,
-        alert.raised_at,
-        alert.ack_code,
-        alert.event_code,
-        alert.status ?? 'open',
-        alert.tier ?? 0,
-      ],
-    );
-    return rowCount === 1;
+    return (await this.insertMany(client, [alert])).has(alert.alert_id);
   }
 
   /**
@@ -203,22 +222,60 @@ export class AlertsRepository {
    * Derived from the alert id, so a rebuild that replays the same alerts gives the same codes.
    */
   async allocateAckCode(client: PoolClient, alertId: string): Promise<string> {
-    const candidates = Array.from({ length: 40 }, (_, attempt) => {
-      const n = createHash('sha256').update(`${alertId}:${attempt}`).digest().readUInt32BE(0);
-      return attempt < 20 ? String(1_000 + (n % 9_000)) : String(100_000 + (n % 900_000));
-    });
-    // The first candidate that no open alert holds and no concurrent transaction is taking
-    // (the advisory lock lasts until commit), in one round trip; the scan stops at the first.
-    const { rows } = await client.query<{ code: string }>(
-      `SELECT c.code FROM UNNEST($1::text[]) AS c(code)
-       WHERE NOT EXISTS (SELECT 1 FROM alerting.alerts a WHERE a.ack_code = c.code AND a.status = 'open')
-         AND pg_try_advisory_xact_lock(hashtext('beacon-ack-code:' || c.code))
-       LIMIT 1`,
-      [candidates],
-    );
-    const code = rows[0]?.code;
+    const code = (await this.allocateAckCodes(client, [alertId])).get(alertId);
     if (!code) throw new Error('no free acknowledgement code');
     return code;
+  }
+
+  /**
+   * A code for each of several new alerts in one round trip per pass. Each alert takes its
+   * first candidate that no open alert holds and no concurrent transaction is taking (the
+   * advisory lock lasts until commit); the scan of an alert's candidates stops at the first.
+   * Candidates are computed where they are scanned: attempt n of alert a hashes `a:n` with
+   * SHA-256, four digits from its first 32 bits for the first 20 attempts, six after.
+   * Advisory locks are re-entrant within a transaction, so two alerts of one batch may land
+   * on the same code: the later one takes another in a further pass.
+   */
+  async allocateAckCodes(
+    client: PoolClient,
+    alertIds: readonly string[],
+  ): Promise<Map<string, string>> {
+    const codes = new Map<string, string>();
+    const chosen = new Set<string>();
+    let pending = [...new Set(alertIds)];
+    while (pending.length > 0) {
+      const { rows } = await client.query<{ alert_id: string; code: string | null }>({
+        ...named(
+          `SELECT a.alert_id, (
+           SELECT c.code
+           FROM generate_series(0, ${ACK_CODE_ATTEMPTS - 1}) AS n(attempt),
+             LATERAL (SELECT ('x' || left(encode(sha256(convert_to(a.alert_id || ':' || n.attempt, 'UTF8')), 'hex'), 8))
+               ::bit(32)::bigint AS h) AS hashed,
+             LATERAL (SELECT CASE WHEN n.attempt < ${SHORT_ACK_CODE_ATTEMPTS} THEN (1000 + hashed.h % 9000)::text
+                                  ELSE (100000 + hashed.h % 900000)::text END AS code) AS c
+           -- In this order, one index probe per candidate: free codes only are locked.
+           WHERE CASE WHEN c.code = ANY($2::text[]) THEN false
+                      WHEN (SELECT true FROM alerting.alerts x WHERE x.ack_code = c.code AND x.status = 'open' LIMIT 1)
+                        THEN false
+                      ELSE pg_try_advisory_xact_lock(hashtext('beacon-ack-code:' || c.code)) END
+           LIMIT 1) AS code
+         FROM UNNEST($1::text[]) AS a(alert_id)`,
+        ),
+        values: [pending, [...chosen]],
+      });
+      const again: string[] = [];
+      for (const { alert_id: alertId, code } of rows) {
+        if (code === null) throw new Error('no free acknowledgement code');
+        if (chosen.has(code)) {
+          again.push(alertId);
+          continue;
+        }
+        chosen.add(code);
+        codes.set(alertId, code);
+      }
+      pending = again;
+    }
+    return codes;
   }
 
   async list(

@@ -1,8 +1,11 @@
 import { renderEmail } from '@beacon/alerting-domain';
+import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { type AckLinks } from '../acknowledgements/ack-links.service';
 import { type DeliveryChannel, type OutgoingMessage, type SendResult } from './channel';
+import { composeMailMessage } from './mail-message';
 
 /**
  * How to reach the SMTP server of `SMTP_URL` (`smtp://` or `smtps://`, credentials in the URL,
@@ -10,9 +13,17 @@ import { type DeliveryChannel, type OutgoingMessage, type SendResult } from './c
  */
 export function smtpTransportOptions(smtpUrl: string): SMTPTransport.Options {
   const url = new URL(smtpUrl);
+  const host = url.hostname;
+  const port = Number(url.port || (url.protocol === 'smtps:' ? 465 : 25));
   return {
-    host: url.hostname,
-    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
+    host,
+    port,
+    // A message goes out as several small writes (envelope commands, then the data and its
+    // terminating dot). With Nagle's algorithm on, each waits for the server's delayed
+    // acknowledgement of the one before (40 ms on Linux), so a connection carried some 20
+    // messages a second; without it, several hundred. TLS (smtps, STARTTLS) runs on top.
+    getSocket: (_options, callback) =>
+      callback(null, { connection: connect({ host, port, noDelay: true }) }),
     secure: url.protocol === 'smtps:',
     ...(url.username
       ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
@@ -38,7 +49,7 @@ export class EmailChannel implements DeliveryChannel {
     smtpUrl: string,
     private readonly from: string,
     private readonly ackLinks: AckLinks | null,
-    poolSize = 8,
+    poolSize = 16,
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.transport = nodemailer.createTransport({
@@ -55,18 +66,23 @@ export class EmailChannel implements DeliveryChannel {
         ? { ...message.facts, ackUrl: this.ackLinks.linkFor(message.notificationId, this.clock()) }
         : message.facts;
     const rendered = renderEmail(facts, message.locale);
-    const info = (await this.transport.sendMail({
+    const content = {
       from: this.from,
       to: message.address,
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
+      ...rendered,
       // Ids only: lets mail tooling (and the latency benchmark) tie a message to its notification.
       headers: {
         'X-Beacon-Notification': message.notificationId,
         'X-Beacon-Case-Ref': facts.caseRef,
       },
-    })) as { messageId?: string };
+    };
+    const messageId = `<${randomUUID()}@${this.from.split('@').pop() ?? 'beacon'}>`;
+    const raw = composeMailMessage(content, messageId, this.clock());
+    const info = (await this.transport.sendMail(
+      raw === null
+        ? content
+        : { envelope: { from: this.from, to: [message.address] }, messageId, raw },
+    )) as { messageId?: string };
     return { provider: 'smtp', ...(info.messageId ? { providerMessageId: info.messageId } : {}) };
   }
 

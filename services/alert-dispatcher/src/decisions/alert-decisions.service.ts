@@ -6,6 +6,7 @@ import {
   type AlertDecision,
   type CaseFactEventName,
   type MessageKind,
+  type TierRecipients,
 } from '@beacon/alerting-domain';
 import { assessUrgency, evolve, initialCaseState, type CaseState } from '@beacon/case-domain';
 import {
@@ -15,14 +16,16 @@ import {
   type EventName,
   LIFECYCLE_EVENT_NAMES,
   type LifecycleEventName,
+  parseEventType,
 } from '@beacon/events';
 import { type IncomingRecord } from '@beacon/kafka';
 import { CheckpointStore, withTransaction, type Pool, type PoolClient } from '@beacon/persistence';
-import { continueTrace, enterTrace } from '@beacon/observability';
+import { continueTrace, enterTrace, type TraceContext, withTrace } from '@beacon/observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AlertNotifier } from '../alerts/alert-notifier.service';
+import { AlertNotifier, type QueuedRow, type TierPage } from '../alerts/alert-notifier.service';
 import { AlertsRepository, type AlertRow } from '../alerts/alerts.repository';
+import { named, runWrites } from '../statements';
 import { NotificationsRepository } from '../deliveries/notifications.repository';
 import { DISPATCHER_CONFIG, type DispatcherConfig } from '../dispatcher.config';
 import { ALERTING_POOL } from '../dispatcher.tokens';
@@ -41,17 +44,64 @@ function isLifecycle(name: EventName): name is LifecycleEventName {
   return lifecycleNames.has(name);
 }
 
+/** Whether a record is one of the dispatcher's own lifecycle events, by its type header alone. */
+function isLifecycleRecord(record: IncomingRecord): boolean {
+  const raw = record.headers.ce_type;
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined) return false;
+  const type = parseEventType(typeof value === 'string' ? value : value.toString('utf8'));
+  return type !== null && isLifecycle(type.name);
+}
+
+/** A raise decided while folding a batch; the batch's raises are written together. */
+interface PendingRaise {
+  alert: AlertRow;
+  dedupKey: string;
+  trigger: CaseEvent;
+  state: CaseState;
+  previousUrgency: AlertRow['urgency'];
+  hadOpenAlert: boolean;
+  /** The case's open alert before this raise, back in place if the raise turns out a duplicate. */
+  replaced: AlertRow | undefined;
+  trace: TraceContext;
+}
+
+/** What a batch decided: how much, and the pages it queued for the delivery worker. */
+export interface Decided {
+  decided: number;
+  queued: QueuedRow[];
+  /** Whether it queued or cancelled messages that are not in `queued`. */
+  rescan: boolean;
+}
+
+/** What deciding one batch has built up so far. */
+interface Batch {
+  client: PoolClient;
+  now: Date;
+  openAlerts: Map<string, AlertRow>;
+  emitted: CaseEvent[];
+  raises: PendingRaise[];
+  raised: number;
+  /** The pages the raises queued, for the delivery worker once the batch commits. */
+  queued: QueuedRow[];
+  /** First tiers by region and urgency: the same for every alert of the batch (same instant). */
+  firstTiers: Map<string, TierRecipients | null>;
+}
+
 /**
  * Folds case events into the dispatcher's own case state and decides, in the same
  * transaction as the checkpoint: alert rows, escalation timers, queued messages and
  * lifecycle events. Nothing is sent here. Below a replay mark (a rebuild), events are only
  * folded and the dispatcher's own lifecycle events restore its alerts: what was decided
- * once is never decided, nor sent, again.
+ * once is never decided, nor sent, again. One transaction takes a whole Kafka batch, with a
+ * number of statements that does not grow with it: the further behind the dispatcher is,
+ * the faster it catches up.
  */
 @Injectable()
 export class AlertDecisions {
   private readonly logger = new Logger(AlertDecisions.name);
   private readonly checkpoints: CheckpointStore;
+  private readonly consumer: string;
   clock: () => Date = () => new Date();
 
   constructor(
@@ -66,7 +116,8 @@ export class AlertDecisions {
     private readonly replayMarks: ReplayMarks,
     private readonly metrics: DispatcherMetrics,
   ) {
-    this.checkpoints = new CheckpointStore('alerting', config.CONSUMER_GROUP);
+    this.consumer = config.CONSUMER_GROUP;
+    this.checkpoints = new CheckpointStore('alerting', this.consumer);
   }
 
   storedOffsets(topic: string): Promise<Map<number, string>> {
@@ -77,66 +128,162 @@ export class AlertDecisions {
     topic: string,
     partition: number,
     records: readonly IncomingRecord[],
-  ): Promise<{ decided: number }> {
+  ): Promise<Decided> {
+    const none: Decided = { decided: 0, queued: [], rescan: false };
+    const first = records[0];
+    const last = records[records.length - 1];
+    if (!first || !last) return none;
+    const nextOffset = BigInt(last.offset) + 1n;
+    // Half the topic is the dispatcher's own lifecycle events, which live change nothing here:
+    // a batch of only those moves the checkpoint in one statement.
+    if (
+      records.every(isLifecycleRecord) &&
+      (await this.skip(topic, partition, BigInt(first.offset), nextOffset))
+    )
+      return none;
     return withTransaction(this.pool, async (client) => {
-      const next = await this.checkpoints.lock(client, topic, partition);
+      const { next, replayUntil } = await this.lockPartition(client, topic, partition);
       const fresh = records.filter((r) => BigInt(r.offset) >= next);
-      const last = records[records.length - 1];
-      if (fresh.length === 0 || !last) return { decided: 0 };
-      const replayUntil = await this.replayMarks.get(client, topic, partition);
+      if (fresh.length === 0) return none;
       // Undecodable records are the projector's to dead-letter; here they are only passed over.
+      // Live, the dispatcher's own lifecycle events are not even decoded.
       const events = fresh.flatMap((r) => {
+        const replay = replayUntil !== null && BigInt(r.offset) < replayUntil;
+        if (!replay && isLifecycleRecord(r)) return [];
         const decoded = decodeFromKafka(r);
-        return decoded.ok
-          ? [
-              {
-                event: decoded.event,
-                replay: replayUntil !== null && BigInt(r.offset) < replayUntil,
-              },
-            ]
-          : [];
+        return decoded.ok ? [{ event: decoded.event, replay }] : [];
       });
-      let decided = 0;
-      if (events.length > 0) decided = await this.decide(client, events);
-      const nextOffset = BigInt(last.offset) + 1n;
-      await this.checkpoints.advance(client, topic, partition, nextOffset);
+      const now = this.clock();
+      const { states, ...decided } =
+        events.length > 0
+          ? await this.decide(client, events, now)
+          : { ...none, states: new Map<string, CaseState>() };
+      await this.advance(client, topic, partition, nextOffset, states, now);
       if (replayUntil !== null && nextOffset >= replayUntil) {
         await this.replayMarks.clear(client, topic, partition);
         this.logger.log(
           `partition ${partition} replayed up to offset ${replayUntil}; deciding live from here`,
         );
       }
-      return { decided };
+      return decided;
     });
   }
 
+  /**
+   * Moves the checkpoint over a batch that decides nothing, unless the batch must take the full
+   * path: a replay mark on the partition, or a stored offset outside the batch.
+   */
+  private async skip(
+    topic: string,
+    partition: number,
+    firstOffset: bigint,
+    nextOffset: bigint,
+  ): Promise<boolean> {
+    const { rowCount } = await this.pool.query({
+      ...named(
+        `UPDATE alerting.kafka_checkpoints SET next_offset = $4, updated_at = now()
+       WHERE consumer = $1 AND topic = $2 AND partition = $3 AND next_offset >= $5 AND next_offset < $4
+         AND NOT EXISTS (SELECT 1 FROM alerting.replay_marks m WHERE m.topic = $2 AND m.partition = $3)`,
+      ),
+      values: [this.consumer, topic, partition, nextOffset.toString(), firstOffset.toString()],
+    });
+    return rowCount === 1;
+  }
+
+  /** Locks the partition's checkpoint for the batch; returns it and the partition's replay mark. */
+  private async lockPartition(
+    client: PoolClient,
+    topic: string,
+    partition: number,
+  ): Promise<{ next: bigint; replayUntil: bigint | null }> {
+    const read = () =>
+      client.query<{ next_offset: string; until_offset: string | null }>({
+        ...named(
+          `SELECT c.next_offset,
+           (SELECT m.until_offset FROM alerting.replay_marks m WHERE m.topic = $2 AND m.partition = $3) AS until_offset
+         FROM alerting.kafka_checkpoints c
+         WHERE c.consumer = $1 AND c.topic = $2 AND c.partition = $3 FOR UPDATE OF c`,
+        ),
+        values: [this.consumer, topic, partition],
+      });
+    let { rows } = await read();
+    if (rows.length === 0) {
+      // The partition's first batch ever: the row to lock is made first.
+      await this.checkpoints.lock(client, topic, partition);
+      ({ rows } = await read());
+    }
+    const row = rows[0];
+    return {
+      next: BigInt(row?.next_offset ?? '0'),
+      replayUntil: row?.until_offset != null ? BigInt(row.until_offset) : null,
+    };
+  }
+
+  /** Stores the batch's case states and the next offset, in one statement. */
+  private async advance(
+    client: PoolClient,
+    topic: string,
+    partition: number,
+    nextOffset: bigint,
+    states: ReadonlyMap<string, CaseState>,
+    now: Date,
+  ): Promise<void> {
+    // One JSON document for all the rows: each state goes in as it is, not quoted twice.
+    const rows = [...states].map(([caseId, state]) => ({
+      case_id: caseId,
+      state,
+      urgency: assessUrgency(state, now).urgency,
+    }));
+    await client.query({
+      ...named(
+        `WITH states AS (
+         INSERT INTO alerting.case_states (case_id, state, urgency, updated_at)
+         SELECT case_id, state, urgency, $6 FROM jsonb_to_recordset($5::jsonb) AS s(case_id uuid, state jsonb, urgency text)
+         ON CONFLICT (case_id) DO UPDATE
+           SET state = EXCLUDED.state, urgency = EXCLUDED.urgency, updated_at = EXCLUDED.updated_at)
+       UPDATE alerting.kafka_checkpoints SET next_offset = $4, updated_at = now()
+       WHERE consumer = $1 AND topic = $2 AND partition = $3`,
+      ),
+      values: [this.consumer, topic, partition, nextOffset.toString(), JSON.stringify(rows), now],
+    });
+  }
+
+  /** Folds the batch's events and decides; returns how many decisions and the changed states. */
   private async decide(
     client: PoolClient,
     events: { event: CaseEvent; replay: boolean }[],
-  ): Promise<number> {
-    // The dispatcher reads its own lifecycle events back; live, they change nothing here.
-    const relevant = events.filter(
-      ({ event, replay }) => replay || !isLifecycle(eventNameOf(event)),
-    );
-    if (relevant.length === 0) return 0;
-    // Lifecycle events of the batch, appended to the outbox in one go at its end.
-    const emitted: CaseEvent[] = [];
-    const caseIds = [...new Set(relevant.map((e) => e.event.subject))];
-    const { rows } = await client.query<{ case_id: string; state: CaseState }>(
-      `SELECT case_id, state FROM alerting.case_states WHERE case_id = ANY($1::uuid[]) FOR UPDATE`,
-      [caseIds],
-    );
+    now: Date,
+  ): Promise<Decided & { states: Map<string, CaseState> }> {
+    const caseIds = [...new Set(events.map((e) => e.event.subject))];
+    const { rows } = await client.query<{ case_id: string; state: CaseState }>({
+      ...named(
+        `SELECT case_id, state FROM alerting.case_states WHERE case_id = ANY($1::uuid[]) FOR UPDATE`,
+      ),
+      values: [caseIds],
+    });
     const states = new Map(rows.map((r) => [r.case_id, r.state]));
-    const changed = new Set<string>();
-    const openAlerts = await this.alerts.openForCases(client, caseIds);
-    const now = this.clock();
+    const changed = new Map<string, CaseState>();
+    const batch: Batch = {
+      client,
+      now,
+      openAlerts: await this.alerts.openForCases(client, caseIds),
+      // Lifecycle events of the batch, appended to the outbox in one go at its end.
+      emitted: [],
+      raises: [],
+      raised: 0,
+      queued: [],
+      firstTiers: new Map(),
+    };
+    const { openAlerts } = batch;
     let decisions = 0;
-    for (const { event, replay } of relevant) {
+    for (const { event, replay } of events) {
       // Everything decided about this event (alert, queued pages, lifecycle events, log lines)
       // joins its trace. Safe here: this function has awaited already, so the caller's context is untouched.
-      enterTrace({ ...continueTrace(event.traceparent, event.id), eventTime: event.time });
+      const trace = { ...continueTrace(event.traceparent, event.id), eventTime: event.time };
+      enterTrace(trace);
       const name = eventNameOf(event);
       if (isLifecycle(name)) {
+        await this.flush(batch);
         await this.restore(client, event, name, openAlerts);
         continue;
       }
@@ -144,7 +291,7 @@ export class AlertDecisions {
       const after = evolve(before, event);
       if (after === before) continue;
       states.set(event.subject, after);
-      changed.add(event.subject);
+      changed.set(event.subject, after);
       if (replay) continue;
       const previous = assessUrgency(before, now);
       const current = assessUrgency(after, now);
@@ -163,39 +310,30 @@ export class AlertDecisions {
       const raised = outcomes.some((o) => o.kind === 'raise');
       const released = outcomes.some((o) => o.kind === 'stand-down');
       for (const outcome of outcomes) {
-        decisions += await this.carryOut(client, outcome, {
+        decisions += await this.carryOut(batch, outcome, {
           event,
           name,
           state: after,
           previousUrgency: previous.urgency,
           raised,
           released,
-          openAlerts,
-          now,
-          emitted,
+          trace,
         });
       }
     }
-    await this.events.emitAll(client, emitted);
-    const updated = [...changed];
-    if (updated.length > 0) {
-      await client.query(
-        `INSERT INTO alerting.case_states (case_id, state, urgency, updated_at)
-         SELECT * FROM UNNEST($1::uuid[], $2::jsonb[], $3::text[], $4::timestamptz[])
-         ON CONFLICT (case_id) DO UPDATE SET state = EXCLUDED.state, urgency = EXCLUDED.urgency, updated_at = EXCLUDED.updated_at`,
-        [
-          updated,
-          updated.map((id) => JSON.stringify(states.get(id))),
-          updated.map((id) => assessUrgency(states.get(id) ?? initialCaseState(id), now).urgency),
-          updated.map(() => now),
-        ],
-      );
-    }
-    return decisions;
+    await this.flush(batch);
+    await this.events.emitAll(client, batch.emitted);
+    return {
+      decided: decisions + batch.raised,
+      queued: batch.queued,
+      // Stand-downs, follow-ups and cancelled pages are not handed over: the worker looks.
+      rescan: decisions > 0,
+      states: changed,
+    };
   }
 
   private async carryOut(
-    client: PoolClient,
+    batch: Batch,
     outcome: AlertDecision,
     ctx: {
       event: CaseEvent;
@@ -204,74 +342,65 @@ export class AlertDecisions {
       previousUrgency: AlertRow['urgency'];
       raised: boolean;
       released: boolean;
-      openAlerts: Map<string, AlertRow>;
-      now: Date;
-      emitted: CaseEvent[];
+      trace: TraceContext;
     },
   ): Promise<number> {
+    const { client, now, openAlerts, emitted } = batch;
     const caseId = ctx.event.subject;
+    if (outcome.kind === 'none') return 0;
+    if (outcome.kind === 'raise') {
+      const open = openAlerts.get(caseId);
+      // A raise over an open alert supersedes it: written in order with what came before.
+      if (open) await this.flush(batch);
+      this.raise(batch, ctx.event, ctx.name, ctx.state, outcome, ctx.previousUrgency, ctx.trace);
+      if (open) await this.flush(batch);
+      return 0;
+    }
+    // Everything else reads or changes alerts: the raises before it are written first.
+    await this.flush(batch);
     switch (outcome.kind) {
-      case 'raise': {
-        const alert = await this.raise(
-          client,
-          ctx.event,
-          ctx.name,
-          ctx.state,
-          outcome,
-          ctx.previousUrgency,
-          ctx.now,
-          ctx.openAlerts.has(caseId),
-          ctx.emitted,
-        );
-        if (!alert) return 0;
-        ctx.openAlerts.set(caseId, alert);
-        return 1;
-      }
       case 'resolve': {
-        const alert = ctx.openAlerts.get(caseId);
+        const alert = openAlerts.get(caseId);
         if (!alert) return 0;
         // A release ends the alert as a release, whatever it does to the urgency.
         await this.close(
           client,
           alert,
           ctx.released ? 'released' : 'urgency-dropped',
-          ctx.now,
-          ctx.emitted,
+          now,
+          emitted,
         );
-        ctx.openAlerts.delete(caseId);
+        openAlerts.delete(caseId);
         return 1;
       }
       case 'stand-down': {
-        const open = ctx.openAlerts.get(caseId);
+        const open = openAlerts.get(caseId);
         if (open) {
-          await this.close(client, open, 'released', ctx.now, ctx.emitted);
-          ctx.openAlerts.delete(caseId);
+          await this.close(client, open, 'released', now, emitted);
+          openAlerts.delete(caseId);
         }
-        return this.tellThoseReached(client, caseId, ctx.state, 'stand-down', ctx.name, ctx.now);
+        return this.tellThoseReached(client, caseId, ctx.state, 'stand-down', ctx.name, now);
       }
       case 'follow-up':
         // A removal that raised an alert pages with it; the follow-up is for those already paged.
         if (ctx.raised) return 0;
-        return this.tellThoseReached(client, caseId, ctx.state, 'follow-up', ctx.name, ctx.now);
-      case 'none':
-        return 0;
+        return this.tellThoseReached(client, caseId, ctx.state, 'follow-up', ctx.name, now);
     }
   }
 
-  private async raise(
-    client: PoolClient,
+  /** Decides a raise; `flush` writes it with the batch's other raises. */
+  private raise(
+    batch: Batch,
     trigger: CaseEvent,
     name: CaseFactEventName,
     state: CaseState,
     decision: Extract<AlertDecision, { kind: 'raise' }>,
     previousUrgency: AlertRow['urgency'],
-    now: Date,
-    hadOpenAlert: boolean,
-    emitted: CaseEvent[],
-  ): Promise<AlertRow | null> {
-    const alertId = randomUUID();
+    trace: TraceContext,
+  ): void {
+    const replaced = batch.openAlerts.get(trigger.subject);
     const alert: AlertRow = {
-      alert_id: alertId,
+      alert_id: randomUUID(),
       case_id: trigger.subject,
       incident_id: state.incidentId,
       region: state.region,
@@ -279,58 +408,127 @@ export class AlertDecisions {
       urgency: decision.urgency,
       status: 'open',
       tier: 0,
-      ack_code: await this.alerts.allocateAckCode(client, alertId),
+      ack_code: null,
       event_code: eventCodeOf(name),
-      raised_at: now,
+      raised_at: batch.now,
       acknowledged_at: null,
       acknowledged_by: null,
       acknowledged_via: null,
     };
-    if (!(await this.alerts.insert(client, { ...alert, dedup_key: decision.dedupKey })))
-      return null;
-    this.metrics.alertsRaised.inc({ urgency: alert.urgency, rule: alert.rule });
-    this.logger.log(`alert ${alert.alert_id} raised (${alert.urgency}, ${alert.rule})`);
-    if (hadOpenAlert) {
-      const superseded = await this.alerts.supersedeOthers(
-        client,
-        trigger.subject,
-        alert.alert_id,
-        now,
-      );
-      await this.escalations.cancel(client, superseded);
-    }
-    emitted.push(
-      this.events.build(
-        'alert-raised',
-        trigger.subject,
-        now,
-        {
-          alertId: alert.alert_id,
-          dedupKey: decision.dedupKey,
-          rule: decision.rule,
-          urgency: decision.urgency,
-          previousUrgency,
-          region: state.region ?? 'unknown',
-          ...(state.incidentId ? { incidentId: state.incidentId } : {}),
-        },
-        state.incidentId,
-      ),
+    batch.raises.push({
+      alert,
+      dedupKey: decision.dedupKey,
+      trigger,
+      state,
+      previousUrgency,
+      hadOpenAlert: replaced !== undefined,
+      replaced,
+      trace,
+    });
+    // Later events of the batch see the alert as open, as they would had it been written.
+    batch.openAlerts.set(trigger.subject, alert);
+  }
+
+  /**
+   * Writes the raises decided so far, all of them at each step: their codes, the alerts, the
+   * alerts they supersede, then their escalation timers, incident rows and first-tier pages
+   * in one statement.
+   */
+  private async flush(batch: Batch): Promise<void> {
+    const raises = batch.raises.splice(0);
+    if (raises.length === 0) return;
+    const { client, now } = batch;
+    const codes = await this.alerts.allocateAckCodes(
+      client,
+      raises.map((r) => r.alert.alert_id),
     );
-    if (!state.region) {
-      this.logger.warn(`alert ${alert.alert_id} has no region: on the console only`);
-      return alert;
-    }
-    const tier = recipientsForTier(this.routing.config, state.region, decision.urgency, 0, now);
-    if (!tier) {
-      this.logger.warn(
-        `no routing for region ${state.region} at ${decision.urgency}: alert ${alert.alert_id} is on the console only`,
+    for (const { alert } of raises) alert.ack_code = codes.get(alert.alert_id) ?? null;
+    const inserted = await this.alerts.insertMany(
+      client,
+      raises.map((r) => ({ ...r.alert, dedup_key: r.dedupKey })),
+    );
+    const timers: { alertId: string; tier: number; dueAt: Date }[] = [];
+    const pages: TierPage[] = [];
+    for (const raise of raises) {
+      const { alert, state, trace } = raise;
+      if (!inserted.has(alert.alert_id)) {
+        // The rule already fired: the alert on record stays the open one.
+        if (batch.openAlerts.get(alert.case_id) === alert) {
+          if (raise.replaced) batch.openAlerts.set(alert.case_id, raise.replaced);
+          else batch.openAlerts.delete(alert.case_id);
+        }
+        continue;
+      }
+      batch.raised += 1;
+      this.metrics.alertsRaised.inc({ urgency: alert.urgency, rule: alert.rule });
+      withTrace(trace, () =>
+        this.logger.log(`alert ${alert.alert_id} raised (${alert.urgency}, ${alert.rule})`),
       );
-      return alert;
+      if (raise.hadOpenAlert) {
+        const superseded = await this.alerts.supersedeOthers(
+          client,
+          alert.case_id,
+          alert.alert_id,
+          now,
+        );
+        await this.escalations.cancel(client, superseded);
+      }
+      batch.emitted.push(
+        withTrace(trace, () =>
+          this.events.build(
+            'alert-raised',
+            alert.case_id,
+            now,
+            {
+              alertId: alert.alert_id,
+              dedupKey: raise.dedupKey,
+              rule: alert.rule,
+              urgency: alert.urgency,
+              previousUrgency: raise.previousUrgency,
+              region: state.region ?? 'unknown',
+              ...(state.incidentId ? { incidentId: state.incidentId } : {}),
+            },
+            state.incidentId,
+          ),
+        ),
+      );
+      if (!state.region) {
+        withTrace(trace, () =>
+          this.logger.warn(`alert ${alert.alert_id} has no region: on the console only`),
+        );
+        continue;
+      }
+      const tier = this.firstTier(batch, state.region, alert.urgency);
+      if (!tier) {
+        withTrace(trace, () =>
+          this.logger.warn(
+            `no routing for region ${state.region} at ${alert.urgency}: alert ${alert.alert_id} is on the console only`,
+          ),
+        );
+        continue;
+      }
+      const deadline = ackDeadline(now, tier.ackTimeoutMinutes);
+      if (deadline) timers.push({ alertId: alert.alert_id, tier: 0, dueAt: deadline });
+      pages.push({ alert, tier, tierIndex: 0, kind: 'alert', now, trace });
     }
-    const deadline = ackDeadline(now, tier.ackTimeoutMinutes);
-    if (deadline) await this.escalations.schedule(client, alert.alert_id, 0, deadline);
-    await this.notifier.notifyTier(client, alert, tier, 0, 'alert', now);
-    return alert;
+    // The timers, the incident rows and the queued pages: one statement.
+    const planned = await this.notifier.planTiers(client, pages);
+    await runWrites(client, [this.escalations.scheduleManyWrite(timers), ...planned.writes]);
+    batch.queued.push(...planned.rows);
+  }
+
+  private firstTier(
+    batch: Batch,
+    region: string,
+    urgency: AlertRow['urgency'],
+  ): TierRecipients | null {
+    const key = `${region}:${urgency}`;
+    let tier = batch.firstTiers.get(key);
+    if (tier === undefined) {
+      tier = recipientsForTier(this.routing.config, region, urgency, 0, batch.now);
+      batch.firstTiers.set(key, tier);
+    }
+    return tier;
   }
 
   private async close(

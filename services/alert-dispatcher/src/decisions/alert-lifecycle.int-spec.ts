@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   createTestDatabase,
   freePort,
@@ -113,6 +114,40 @@ describe('alert lifecycle after the page: stand-down, follow-up, resolve', () =>
       /^Beacon: CRITICAL follow-up after removal, case BCN-\d{6} DEP\. Reply ACK \d{4}$/,
     );
     expect((await alertOf(victim.caseId))[0]?.status).toBe('open');
+  });
+
+  it('pages once about a raid reported at once, and holds its other cases for one update', async () => {
+    const incidentId = randomUUID();
+    const raid = Array.from({ length: 5 }, () => aCase('shymkent', incidentId));
+    await harness.publish(raid.map((victim) => victim.detained()));
+
+    const alerts = await eventually<{ alert_id: string; ack_code: string }>(
+      harness.db,
+      `SELECT alert_id, ack_code FROM alerting.alerts WHERE incident_id = $1 AND status = 'open'`,
+      [incidentId],
+      (rows) => rows.length === 5,
+      'an alert per case',
+    );
+    expect(new Set(alerts.map((a) => a.ack_code)).size).toBe(5);
+    const [page] = await eventually<{ state: { caseIds: string[]; heldCaseIds: string[] } }>(
+      harness.db,
+      `SELECT state FROM alerting.incident_pages WHERE incident_id = $1 AND purpose = 'page:0'`,
+      [incidentId],
+      (rows) => rows[0]?.state.caseIds.length === 5,
+      'the incident row with all five cases',
+    );
+    expect(page?.state.heldCaseIds).toHaveLength(4);
+    const { rows: pages } = await harness.db.query<{ channel: string }>(
+      `SELECT n.channel FROM alerting.notifications n JOIN alerting.alerts a USING (alert_id)
+       WHERE a.incident_id = $1 AND n.kind = 'alert'`,
+      [incidentId],
+    );
+    expect(pages.map((p) => p.channel).sort()).toEqual(['email', 'sms']);
+    const { rows: timers } = await harness.db.query(
+      `SELECT 1 FROM alerting.escalations e JOIN alerting.alerts a USING (alert_id) WHERE a.incident_id = $1`,
+      [incidentId],
+    );
+    expect(timers).toHaveLength(5);
   });
 
   it('resolves the alert when the case leaves critical and high', async () => {

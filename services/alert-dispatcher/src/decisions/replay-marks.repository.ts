@@ -4,14 +4,6 @@ import { Injectable } from '@nestjs/common';
 /** Per partition, the offset below which a rebuild folds events without deciding again. */
 @Injectable()
 export class ReplayMarks {
-  async get(client: PoolClient, topic: string, partition: number): Promise<bigint | null> {
-    const { rows } = await client.query<{ until_offset: string }>(
-      `SELECT until_offset FROM alerting.replay_marks WHERE topic = $1 AND partition = $2`,
-      [topic, partition],
-    );
-    return rows[0] ? BigInt(rows[0].until_offset) : null;
-  }
-
   async clear(client: PoolClient, topic: string, partition: number): Promise<void> {
     await client.query(`DELETE FROM alerting.replay_marks WHERE topic = $1 AND partition = $2`, [
       topic,

@@ -21,6 +21,8 @@ import { NotificationsRepository, type NotificationRow } from './notifications.r
 /** Sends in flight per channel: a hanging SMTP server fills e-mail's slots, never SMS's. */
 const IN_FLIGHT_PER_CHANNEL = 32;
 const CLAIM_CHUNK = 8;
+const SETTLE_BATCH = 200;
+const SETTLE_LINGER_MS = 100;
 /** Providers that report delivery later, quoting the id they answered the send with. */
 const RECEIPT_PROVIDERS: ReadonlySet<string> = new Set(['smpp', 'kannel']);
 
@@ -33,10 +35,11 @@ interface Outcome {
 
 /**
  * Sends due notifications from the Postgres queue. Each row is claimed with a lease (SKIP
- * LOCKED, so several dispatchers share the work), sent on its own, and its outcome recorded
- * in a transaction of its own: one recipient's slow or failing channel never holds up
- * another's. A failed send is retried with exponential backoff and jitter, and the message
- * also fails over to the recipient's next channel.
+ * LOCKED, so several dispatchers share the work): by key when this process's decision handed
+ * it over on commit, else by a scan of what is due. Each is sent on its own, so one
+ * recipient's slow or failing channel never holds up another's, and outcomes are settled in
+ * batches. A failed send is retried with exponential backoff and jitter, and the message also
+ * fails over to the recipient's next channel.
  */
 @Injectable()
 export class DeliveryWorker {
@@ -45,10 +48,15 @@ export class DeliveryWorker {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private woken = false;
+  /** Rows this process queued and committed, by id: claimed by key, not found by a scan. */
+  private readonly handed = new Map<string, Channel>();
+  /** Whether the next round also looks for due rows this process was not handed. */
+  private scanDue = true;
   private readonly inFlight = new Map<Channel, number>();
   private readonly sends = new Set<Promise<void>>();
   private readonly outcomes: Outcome[] = [];
   private flushing: Promise<void> | null = null;
+  private endLinger: (() => void) | null = null;
   clock: () => Date = () => new Date();
   random: () => number = Math.random;
 
@@ -69,7 +77,24 @@ export class DeliveryWorker {
     this.loop = this.run();
   }
 
+  /** Something may be due that this process was not handed (a retry, a failover, a timer): look. */
   nudge(): void {
+    this.scanDue = true;
+    this.wakeUp();
+  }
+
+  /**
+   * Rows a decision of this process just committed. They are claimed by key: a scan of the
+   * queue by due time also walks the index entries every earlier send left behind, until
+   * vacuum removes them.
+   */
+  hand(rows: readonly { notificationId: string; channel: Channel }[]): void {
+    for (const row of rows)
+      if (this.channels.has(row.channel)) this.handed.set(row.notificationId, row.channel);
+    if (rows.length > 0) this.wakeUp();
+  }
+
+  private wakeUp(): void {
     if (this.wake) this.wake();
     else this.woken = true;
   }
@@ -92,39 +117,76 @@ export class DeliveryWorker {
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
-      let claimed = 0;
+      let more = false;
       try {
-        claimed = await this.claimAndSend();
+        more = (await this.claimAndSend()).more;
         failures = 0;
       } catch (error) {
         failures += 1;
+        this.scanDue = true;
         if (failures === 1 || failures % 50 === 0)
           this.logger.warn(`delivery round failed: ${(error as Error).message}`);
       }
-      if (claimed === 0)
-        await this.sleep(
-          failures > 0
-            ? Math.min(5_000, this.config.DELIVERY_POLL_MS * 2 ** failures)
-            : this.config.DELIVERY_POLL_MS,
-        );
+      if (more) continue;
+      const timedOut = await this.sleep(
+        failures > 0
+          ? Math.min(5_000, this.config.DELIVERY_POLL_MS * 2 ** failures)
+          : this.config.DELIVERY_POLL_MS,
+      );
+      if (timedOut) this.scanDue = true;
     }
   }
 
-  /** One round: claims what each channel has room for and starts sending it. */
-  async claimAndSend(): Promise<number> {
+  /**
+   * One round: claims what each channel has room for and starts sending it. Rows handed over
+   * are claimed by key; the queue is scanned only when something else may be due (a nudge,
+   * the poll, a scan that filled a channel's room). `more` when another round may find more
+   * right away.
+   */
+  async claimAndSend(): Promise<{ claimed: number; more: boolean }> {
     const now = this.clock();
     const lease = this.config.SEND_TIMEOUT_MS + 30_000;
-    let claimed = 0;
+    const rooms = new Map<Channel, number>();
     for (const channel of this.channels.names) {
       const busy = this.inFlight.get(channel) ?? 0;
       const room = IN_FLIGHT_PER_CHANNEL - busy;
       // Under load, claim in chunks rather than one row per finished send.
       if (room <= 0 || (busy > 0 && room < CLAIM_CHUNK)) continue;
-      const rows = await this.notifications.claimDue(this.pool, [channel], room, now, lease);
-      for (const row of rows) this.startSend(row);
-      claimed += rows.length;
+      rooms.set(channel, room);
     }
-    return claimed;
+    let claimed = 0;
+    const start = (rows: readonly NotificationRow[]) => {
+      for (const row of rows) {
+        this.startSend(row);
+        rooms.set(row.channel, (rooms.get(row.channel) ?? 0) - 1);
+      }
+      claimed += rows.length;
+    };
+    const ids: string[] = [];
+    const left = new Map(rooms);
+    for (const [id, channel] of this.handed) {
+      const room = left.get(channel) ?? 0;
+      if (room <= 0) continue;
+      ids.push(id);
+      left.set(channel, room - 1);
+    }
+    if (ids.length > 0) {
+      for (const id of ids) this.handed.delete(id);
+      start(await this.notifications.claimByIds(this.pool, ids, now, lease));
+    }
+    if (this.scanDue && [...rooms.values()].some((room) => room > 0)) {
+      const wanted = new Map([...rooms].filter(([, room]) => room > 0));
+      const rows = await this.notifications.claimDue(this.pool, wanted, now, lease);
+      start(rows);
+      // A channel that got all it asked for may have more waiting.
+      this.scanDue = [...wanted].some(
+        ([channel, room]) => rows.filter((r) => r.channel === channel).length >= room,
+      );
+    }
+    const more =
+      [...this.handed.values()].some((channel) => (rooms.get(channel) ?? 0) > 0) ||
+      (this.scanDue && [...rooms.values()].some((room) => room > 0));
+    return { claimed, more };
   }
 
   private startSend(row: NotificationRow): void {
@@ -132,7 +194,7 @@ export class DeliveryWorker {
     // The channel's slot frees when the send ends; the row stays leased until it is recorded.
     const release = () => {
       this.inFlight.set(row.channel, (this.inFlight.get(row.channel) ?? 1) - 1);
-      this.nudge();
+      this.wakeUp();
     };
     // The send, its log lines and its lifecycle event continue the trace of the report that caused it.
     const send = withTrace(traceOfRow(row), () => this.deliver(row, release))
@@ -165,14 +227,28 @@ export class DeliveryWorker {
   private record(outcome: Omit<Outcome, 'done'>): Promise<void> {
     return new Promise((resolve, reject) => {
       this.outcomes.push({ ...outcome, done: (error) => (error ? reject(error) : resolve()) });
+      if (!outcome.result || this.outcomes.length >= SETTLE_BATCH) this.endLinger?.();
       if (!this.flushing)
         this.flushing = this.flushOutcomes().finally(() => (this.flushing = null));
     });
   }
 
   private async flushOutcomes(): Promise<void> {
+    // Settling waits a moment after the first outcome, so that under load one transaction
+    // takes the sends of that moment rather than each taking a few. A send is done when the
+    // server has it; only its record waits. A failure is settled at once: it fails over.
+    if (this.outcomes.length < SETTLE_BATCH && this.outcomes.every((o) => o.result)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => this.endLinger?.(), SETTLE_LINGER_MS);
+        this.endLinger = () => {
+          clearTimeout(timer);
+          this.endLinger = null;
+          resolve();
+        };
+      });
+    }
     while (this.outcomes.length > 0) {
-      const batch = this.outcomes.splice(0, 200);
+      const batch = this.outcomes.splice(0, SETTLE_BATCH);
       try {
         const failedOver = await withTransaction(this.pool, (client) => this.settle(client, batch));
         for (const outcome of batch) outcome.done();
@@ -337,19 +413,20 @@ export class DeliveryWorker {
     );
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Resolves true when the time ran out, false when woken. */
+  private sleep(ms: number): Promise<boolean> {
     if (this.woken) {
       this.woken = false;
-      return Promise.resolve();
+      return Promise.resolve(false);
     }
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (timedOut: boolean) => {
         clearTimeout(timer);
         this.wake = null;
-        resolve();
+        resolve(timedOut);
       };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
+      const timer = setTimeout(() => done(true), ms);
+      this.wake = () => done(false);
     });
   }
 }

@@ -8,6 +8,7 @@ import {
 import { currentTrace, currentTraceparent } from '@beacon/observability';
 import { type Pool, type PoolClient } from '@beacon/persistence';
 import { Injectable } from '@nestjs/common';
+import { named, runWrites, type Write } from '../statements';
 import { randomUUID } from 'node:crypto';
 
 /** The channels a message may use: the tier's, then the recipient's others (failover order). */
@@ -42,6 +43,30 @@ export interface NotificationRow {
 const COLUMNS = `notification_id, message_id, alert_id, case_id, recipient_id, channel, address, locale, tier, kind,
   facts, plan, attempts, status, provider, provider_message_id, delivered_at, traceparent, origin_at`;
 
+const CLAIM_DUE = `UPDATE alerting.notifications SET next_attempt_at = $4
+  WHERE notification_id IN (
+    SELECT d.notification_id FROM UNNEST($1::text[], $2::int[]) AS c(channel, room)
+    CROSS JOIN LATERAL (
+      SELECT notification_id FROM alerting.notifications
+      WHERE status = 'pending' AND next_attempt_at <= $3 AND channel = c.channel
+      ORDER BY next_attempt_at LIMIT c.room FOR UPDATE SKIP LOCKED) AS d)
+  RETURNING ${COLUMNS}`;
+
+const CLAIM_BY_IDS = `UPDATE alerting.notifications SET next_attempt_at = $3
+  WHERE notification_id IN (
+    SELECT notification_id FROM alerting.notifications
+    WHERE notification_id = ANY($1::uuid[]) AND status = 'pending' AND next_attempt_at <= $2
+    FOR UPDATE SKIP LOCKED)
+  RETURNING ${COLUMNS}`;
+
+const MARK_SENT = `UPDATE alerting.notifications n SET status = 'sent', attempts = n.attempts + 1, sent_at = $4,
+    last_error = NULL, provider = u.provider, provider_message_id = u.reference
+  FROM UNNEST($1::uuid[], $2::text[], $3::text[]) AS u(id, provider, reference)
+  WHERE n.notification_id = u.id AND n.status = 'pending'
+  RETURNING ${COLUMNS.split(',')
+    .map((c) => `n.${c.trim()}`)
+    .join(', ')}`;
+
 export interface NewMessage {
   alertId: string;
   caseId: string;
@@ -52,6 +77,12 @@ export interface NewMessage {
   plan: MessagePlan;
   /** The channels it goes out on now; the rest of the plan is for failover. */
   channels: ChannelAddress[];
+}
+
+/** A message with the trace it continues: the event that caused it, and when Beacon recorded that event. */
+export interface QueuedMessage extends NewMessage {
+  traceparent: string | null;
+  originAt: string | Date | null;
 }
 
 export interface PagedRecipient {
@@ -65,34 +96,68 @@ export interface PagedRecipient {
 @Injectable()
 export class NotificationsRepository {
   async enqueue(client: PoolClient, message: NewMessage, now: Date): Promise<string[]> {
-    const messageId = randomUUID();
-    const ids = message.channels.map(() => randomUUID());
-    if (ids.length === 0) return [];
-    await client.query(
-      `INSERT INTO alerting.notifications (notification_id, message_id, alert_id, case_id, recipient_id, channel, address,
-         locale, tier, kind, facts, plan, next_attempt_at, traceparent, origin_at)
-       SELECT n, $2, $3, $4, $5, c, a, $6, $7, $8, $9, $10, $11, $14::text, $15::timestamptz
-       FROM UNNEST($1::uuid[], $12::text[], $13::text[]) AS t(n, c, a)`,
+    // Queued while deciding on an event: that event's trace and recorded time.
+    const [ids] = await this.enqueueMany(
+      client,
       [
-        ids,
-        messageId,
-        message.alertId,
-        message.caseId,
-        message.recipientId,
-        message.locale,
-        message.tier,
-        message.facts.kind,
-        JSON.stringify(message.facts),
-        JSON.stringify(message.plan),
-        now,
-        message.channels.map((c) => c.channel),
-        message.channels.map((c) => c.address),
-        // Queued while deciding on an event: that event's trace and recorded time.
-        currentTraceparent() ?? null,
-        currentTrace()?.eventTime ?? null,
+        {
+          ...message,
+          traceparent: currentTraceparent() ?? null,
+          originAt: currentTrace()?.eventTime ?? null,
+        },
       ],
+      now,
     );
+    return ids ?? [];
+  }
+
+  /** Several messages in one statement; returns each message's notification ids, in order. */
+  async enqueueMany(
+    client: PoolClient,
+    messages: readonly QueuedMessage[],
+    now: Date,
+  ): Promise<string[][]> {
+    const { write, ids } = this.enqueueManyWrite(messages, now);
+    await runWrites(client, [write]);
     return ids;
+  }
+
+  enqueueManyWrite(
+    messages: readonly QueuedMessage[],
+    now: Date,
+  ): { write: Write | null; ids: string[][] } {
+    const rows = messages.flatMap((message) => {
+      const messageId = randomUUID();
+      return message.channels.map((c) => ({ id: randomUUID(), messageId, message, channel: c }));
+    });
+    const ids = new Map<QueuedMessage, string[]>();
+    for (const row of rows) ids.set(row.message, [...(ids.get(row.message) ?? []), row.id]);
+    // One JSON document for all the rows: facts and plans go in as they are, not quoted twice.
+    const json = rows.map(({ id, messageId, message, channel }) => ({
+      n: id,
+      m: messageId,
+      a: message.alertId,
+      c: message.caseId,
+      r: message.recipientId,
+      ch: channel.channel,
+      ad: channel.address,
+      l: message.locale,
+      t: message.tier,
+      k: message.facts.kind,
+      f: message.facts,
+      p: message.plan,
+      tp: message.traceparent,
+      o: message.originAt,
+    }));
+    const write = {
+      sql: `INSERT INTO alerting.notifications (notification_id, message_id, alert_id, case_id, recipient_id, channel,
+              address, locale, tier, kind, facts, plan, next_attempt_at, traceparent, origin_at)
+            SELECT n, m, a, c, r, ch, ad, l, t, k, f, p, $2, tp, o
+            FROM jsonb_to_recordset($1::jsonb) AS u(n uuid, m uuid, a uuid, c uuid, r text, ch text, ad text, l text,
+              t int, k text, f jsonb, p jsonb, tp text, o timestamptz)`,
+      params: [JSON.stringify(json), now],
+    };
+    return { write: rows.length > 0 ? write : null, ids: messages.map((m) => ids.get(m) ?? []) };
   }
 
   /** Adds one more channel to a message after a failed send; false when it was already there. */
@@ -122,26 +187,42 @@ export class NotificationsRepository {
   }
 
   /**
-   * Claims due rows on the given channels with a lease: they are not due again until the
-   * lease ends, so a dispatcher killed mid-send leaves them to be sent again, never lost.
+   * Claims due rows with a lease, up to a number per channel, in one statement: they are not
+   * due again until the lease ends, so a dispatcher killed mid-send leaves them to be sent
+   * again, never lost.
    */
   async claimDue(
     pool: Pool,
-    channels: readonly Channel[],
-    limit: number,
+    rooms: ReadonlyMap<Channel, number>,
     now: Date,
     leaseMs: number,
   ): Promise<NotificationRow[]> {
-    if (channels.length === 0 || limit <= 0) return [];
-    const { rows } = await pool.query<NotificationRow>(
-      `UPDATE alerting.notifications SET next_attempt_at = $4
-       WHERE notification_id IN (
-         SELECT notification_id FROM alerting.notifications
-         WHERE status = 'pending' AND next_attempt_at <= $3 AND channel = ANY($1::text[])
-         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING ${COLUMNS}`,
-      [channels, limit, now, new Date(now.getTime() + leaseMs)],
-    );
+    const wanted = [...rooms].filter(([, room]) => room > 0);
+    if (wanted.length === 0) return [];
+    const { rows } = await pool.query<NotificationRow>({
+      ...named(CLAIM_DUE),
+      values: [
+        wanted.map(([channel]) => channel),
+        wanted.map(([, room]) => room),
+        now,
+        new Date(now.getTime() + leaseMs),
+      ],
+    });
+    return rows;
+  }
+
+  /** Claims these rows with a lease, those still due and not being claimed by anyone else. */
+  async claimByIds(
+    pool: Pool,
+    notificationIds: readonly string[],
+    now: Date,
+    leaseMs: number,
+  ): Promise<NotificationRow[]> {
+    if (notificationIds.length === 0) return [];
+    const { rows } = await pool.query<NotificationRow>({
+      ...named(CLAIM_BY_IDS),
+      values: [notificationIds, now, new Date(now.getTime() + leaseMs)],
+    });
     return rows;
   }
 
@@ -175,21 +256,15 @@ export class NotificationsRepository {
     now: Date,
   ): Promise<NotificationRow[]> {
     if (sent.length === 0) return [];
-    const { rows } = await client.query<NotificationRow>(
-      `UPDATE alerting.notifications n SET status = 'sent', attempts = n.attempts + 1, sent_at = $4, last_error = NULL,
-         provider = u.provider, provider_message_id = u.reference
-       FROM UNNEST($1::uuid[], $2::text[], $3::text[]) AS u(id, provider, reference)
-       WHERE n.notification_id = u.id AND n.status = 'pending'
-       RETURNING ${COLUMNS.split(',')
-         .map((c) => `n.${c.trim()}`)
-         .join(', ')}`,
-      [
+    const { rows } = await client.query<NotificationRow>({
+      ...named(MARK_SENT),
+      values: [
         sent.map((s) => s.notificationId),
         sent.map((s) => s.provider),
         sent.map((s) => s.providerMessageId ?? null),
         now,
       ],
-    );
+    });
     return rows;
   }
 

@@ -1,5 +1,6 @@
 import { type PoolClient } from '@beacon/persistence';
 import { Injectable } from '@nestjs/common';
+import { type Write } from '../statements';
 
 export interface DueEscalation {
   alert_id: string;
@@ -20,6 +21,19 @@ export class EscalationsRepository {
        ON CONFLICT (alert_id) DO UPDATE SET tier = EXCLUDED.tier, due_at = EXCLUDED.due_at`,
       [alertId, tier, dueAt],
     );
+  }
+
+  /** `schedule` for several alerts, each at most once, as one write. */
+  scheduleManyWrite(
+    timers: readonly { alertId: string; tier: number; dueAt: Date }[],
+  ): Write | null {
+    if (timers.length === 0) return null;
+    return {
+      sql: `INSERT INTO alerting.escalations (alert_id, tier, due_at)
+            SELECT * FROM UNNEST($1::uuid[], $2::int[], $3::timestamptz[])
+            ON CONFLICT (alert_id) DO UPDATE SET tier = EXCLUDED.tier, due_at = EXCLUDED.due_at`,
+      params: [timers.map((t) => t.alertId), timers.map((t) => t.tier), timers.map((t) => t.dueAt)],
+    };
   }
 
   async cancel(client: PoolClient, alertIds: readonly string[]): Promise<void> {
