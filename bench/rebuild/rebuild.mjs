@@ -223,7 +223,9 @@ async function main() {
     const cli = path.join(root, 'dist/services/case-projector/src/cli.js');
     await run(process.execPath, [cli, 'projections', 'migrate'], { env });
     log(`projector: beacon projections rebuild (${opts.workers} worker threads)`);
-    const rebuild = spawn(process.execPath, [cli, 'projections', 'rebuild', '--json'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_PROFILE=<dir> writes CPU profiles of the rebuild there, one per thread (open them in Chrome DevTools).
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const rebuild = spawn(process.execPath, [...profile, cli, 'projections', 'rebuild', '--json'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let peak = 0;
     let nodeCpu = 0;
     // The database's own CPU for this rebuild: its backends are the only ones on the bench database.

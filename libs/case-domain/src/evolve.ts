@@ -43,14 +43,37 @@ export function foldCase(caseId: string, events: readonly CaseEvent[]): CaseStat
 export function evolveAll(state: CaseState, events: readonly CaseEvent[]): CaseState {
   const seen = new Set(state.facts.map((fact) => fact.eventId));
   const added: CaseFact[] = [];
+  const shared: SharedStrings = { incidentId: state.incidentId, personRef: state.personRef, region: state.region };
   for (const event of events) {
     if (event.subject !== state.caseId || seen.has(event.id)) continue;
     seen.add(event.id);
     const fact = toFact(event);
-    if (fact !== null) added.push(fact);
+    if (fact !== null) added.push(sharingStrings(fact, shared));
   }
   if (added.length === 0) return state;
   return derive(state.caseId, [...state.facts, ...added].sort(byOccurrence));
+}
+
+type SharedStrings = Pick<CaseFact, 'incidentId' | 'personRef' | 'region'>;
+
+/**
+ * The fact with the incident, person and region strings of the case's other facts, where equal:
+ * every event carries its own copies, and a projection keeps many folded cases in memory.
+ */
+function sharingStrings(fact: CaseFact, shared: SharedStrings): CaseFact {
+  if (fact.incidentId !== null) {
+    if (fact.incidentId === shared.incidentId) fact.incidentId = shared.incidentId;
+    else shared.incidentId = fact.incidentId;
+  }
+  if (fact.personRef !== null) {
+    if (fact.personRef === shared.personRef) fact.personRef = shared.personRef;
+    else shared.personRef = fact.personRef;
+  }
+  if (fact.region !== null) {
+    if (fact.region === shared.region) fact.region = shared.region;
+    else shared.region = fact.region;
+  }
+  return fact;
 }
 
 /** The state the given facts (in any order) derive; how a stored state is restored. */
@@ -74,11 +97,24 @@ function later(a: string | null, b: string | null): string | null {
 function derive(caseId: string, facts: CaseFact[]): CaseState {
   // A correction withdraws its target, whenever either arrives. Correcting a correction withdraws
   // nothing: the way to undo one is to report the fact again.
-  const withdrawn = new Set(
-    facts.flatMap((fact) => (fact.name === 'record-corrected' ? [fact.corrects] : [])),
-  );
+  const withdrawn = new Set<string>();
+  for (const fact of facts) if (fact.name === 'record-corrected') withdrawn.add(fact.corrects);
   const state: CaseState = { ...initialCaseState(caseId), facts };
   let parties = UNKNOWN_ACCESS;
+
+  const beginDetention = (at: string) => {
+    if (state.custody === 'detained') return;
+    // A new detention starts from nothing known: what held for an earlier one says nothing now.
+    state.custody = 'detained';
+    state.detainedSince = at;
+    state.locationStatus = 'unknown';
+    state.transferTowardsBorder = false;
+    parties = UNKNOWN_ACCESS;
+  };
+  const endDetention = () => {
+    state.detainedSince = null;
+    state.transferTowardsBorder = false;
+  };
 
   for (const fact of facts) {
     state.openedAt =
@@ -92,20 +128,6 @@ function derive(caseId: string, facts: CaseFact[]): CaseState {
     state.region = fact.region ?? state.region;
     state.incidentId = fact.incidentId ?? state.incidentId;
 
-    const beginDetention = () => {
-      if (state.custody === 'detained') return;
-      // A new detention starts from nothing known: what held for an earlier one says nothing now.
-      state.custody = 'detained';
-      state.detainedSince = fact.occurredAt;
-      state.locationStatus = 'unknown';
-      state.transferTowardsBorder = false;
-      parties = UNKNOWN_ACCESS;
-    };
-    const endDetention = () => {
-      state.detainedSince = null;
-      state.transferTowardsBorder = false;
-    };
-
     switch (fact.name) {
       case 'report-received':
       case 'person-identified':
@@ -114,7 +136,7 @@ function derive(caseId: string, facts: CaseFact[]): CaseState {
         break;
       case 'detention-reported':
         state.contactLostHours = null;
-        beginDetention();
+        beginDetention(fact.occurredAt);
         break;
       case 'whereabouts-updated':
         state.contactLostHours = null;
@@ -162,7 +184,7 @@ function derive(caseId: string, facts: CaseFact[]): CaseState {
         break;
       case 'transferred':
         state.contactLostHours = null;
-        beginDetention();
+        beginDetention(fact.occurredAt);
         state.locationStatus = fact.locationKnown ? 'disclosed' : 'unknown';
         state.transferTowardsBorder = fact.towardsBorder;
         break;

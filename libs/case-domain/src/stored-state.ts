@@ -55,7 +55,7 @@ const FIELDS: { readonly [N in FactName]: readonly (readonly [FieldsOf<N>, Kind]
   'record-erased': [],
 };
 
-const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+const ms = (iso: string | null) => (iso === null ? null : epochMs(iso));
 const iso = (value: unknown) => (typeof value === 'number' ? new Date(value).toISOString() : null);
 
 export function storeCaseState(state: CaseState): StoredCaseState {
@@ -73,18 +73,55 @@ export function storeCaseState(state: CaseState): StoredCaseState {
   const tuples = state.facts.map((fact) => {
     const fields = FIELDS[fact.name] as readonly (readonly [string, Kind])[];
     const record = fact as unknown as Record<string, string | number | boolean | null>;
-    return [
+    const tuple: (string | number | boolean | null)[] = [
       fact.eventId,
-      Date.parse(fact.occurredAt),
-      Date.parse(fact.recordedAt),
+      epochMs(fact.occurredAt),
+      epochMs(fact.recordedAt),
       ref(fact.name),
       ref(fact.incidentId),
       ref(fact.personRef),
       ref(fact.region),
-      ...fields.map(([field, kind]) => (kind === 'time' ? ms(record[field] as string | null) : (record[field] ?? null))),
     ];
+    for (const [field, kind] of fields) tuple.push(kind === 'time' ? ms(record[field] as string | null) : (record[field] ?? null));
+    return tuple;
   });
   return { v: 1, s: strings, f: tuples };
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digits(iso: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = iso.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * Date.parse for the instants facts hold, which are normalised to `Date#toISOString()` form
+ * (`2009-03-11T18:00:00.000Z`), read field by field: several times faster, and every stored state
+ * converts each of its facts' times. Anything else, or a date Date.UTC would read differently
+ * (years below 100, impossible days), is left to Date.parse.
+ */
+export function epochMs(iso: string): number {
+  if (iso.length === 24 && iso[4] === '-' && iso[7] === '-' && iso[10] === 'T' && iso[13] === ':' && iso[16] === ':' && iso[19] === '.' && iso[23] === 'Z') {
+    const year = digits(iso, 0, 4);
+    const month = digits(iso, 5, 2);
+    const day = digits(iso, 8, 2);
+    const hour = digits(iso, 11, 2);
+    const minute = digits(iso, 14, 2);
+    const second = digits(iso, 17, 2);
+    const milli = digits(iso, 20, 3);
+    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    const daysInMonth = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+    if (year >= 100 && day >= 1 && day <= daysInMonth && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && milli >= 0) {
+      return Date.UTC(year, month - 1, day, hour, minute, second, milli);
+    }
+  }
+  return Date.parse(iso);
 }
 
 function isStored(value: unknown): value is StoredCaseState {

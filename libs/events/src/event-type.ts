@@ -32,14 +32,31 @@ export const CURRENT_VERSIONS: { readonly [N in EventName]: number } = {
 
 const TYPE_PATTERN = /^org\.beacon\.([a-z]+(?:-[a-z]+)*)\.v(0|[1-9][0-9]{0,5})$/;
 
+/** One string per current type, shared by every event that has it. */
+const CURRENT_TYPES = new Map<EventName, EventType>();
+
 export function eventTypeOf(name: EventName, version: number = CURRENT_VERSIONS[name]): EventType {
-  return `org.beacon.${name}.v${version}`;
+  if (version !== CURRENT_VERSIONS[name]) return `org.beacon.${name}.v${version}`;
+  let type = CURRENT_TYPES.get(name);
+  if (type === undefined) {
+    type = `org.beacon.${name}.v${version}`;
+    CURRENT_TYPES.set(name, type);
+  }
+  return type;
 }
 
+/** Types seen before: every consumed event is parsed several times over, and there are few types. */
+const parsed = new Map<string, { readonly name: EventName; readonly version: number }>();
+const PARSED_TYPES_KEPT = 1_000;
+
 export function parseEventType(type: string): { name: EventName; version: number } | null {
+  const known = parsed.get(type);
+  if (known !== undefined) return { name: known.name, version: known.version };
   const match = TYPE_PATTERN.exec(type);
   const name = match?.[1];
   const version = match?.[2];
   if (name === undefined || version === undefined || !isEventName(name)) return null;
+  // Bounded: types are whatever a record claims, and only the valid ones are kept.
+  if (parsed.size < PARSED_TYPES_KEPT) parsed.set(type, { name, version: Number(version) });
   return { name, version: Number(version) };
 }

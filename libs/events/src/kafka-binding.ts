@@ -24,6 +24,21 @@ const CE_PREFIX = 'ce_';
 const CONTENT_TYPE = 'content-type';
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 
+/** The headers encodeForKafka writes, with their attribute names: most records have only these. */
+const ATTRIBUTE_HEADERS: ReadonlyMap<string, string> = new Map(
+  [
+    'specversion',
+    'id',
+    'type',
+    'source',
+    'subject',
+    'time',
+    'occurredat',
+    'incidentid',
+    'traceparent',
+  ].map((attribute) => [`${CE_PREFIX}${attribute}`, attribute]),
+);
+
 /** Binary mode: attributes in `ce_*` headers, data alone in the value, the case id as the key. */
 export function encodeForKafka(event: CaseEvent): KafkaRecord {
   const headers: Record<string, string> = {
@@ -43,7 +58,9 @@ export function encodeForKafka(event: CaseEvent): KafkaRecord {
 }
 
 function text(value: Buffer | string): string {
-  return typeof value === 'string' ? value : value.toString('utf8');
+  // UTF-8 either way; without an argument Buffer#toString skips looking up the encoding, which
+  // costs more than decoding a short header.
+  return typeof value === 'string' ? value : value.toString();
 }
 
 type Malformed = Extract<DecodeResult, { ok: false }>;
@@ -75,9 +92,12 @@ export function decodeFromKafka(record: IncomingKafkaRecord): DecodeResult {
 
 function decode(record: IncomingKafkaRecord): DecodeResult {
   const candidate: Record<string, unknown> = { datacontenttype: 'application/json' };
-  for (const [header, raw] of Object.entries(record.headers ?? {})) {
+  const headers = record.headers ?? {};
+  for (const header of Object.keys(headers)) {
+    const raw = headers[header];
     if (raw === undefined) continue;
-    const lower = header.toLowerCase();
+    const attribute = ATTRIBUTE_HEADERS.get(header);
+    const lower = attribute === undefined ? header.toLowerCase() : header;
     if (!lower.startsWith(CE_PREFIX) && lower !== CONTENT_TYPE) continue;
     if (Array.isArray(raw) && raw.length !== 1) {
       return malformed(`Header ${header} appears ${raw.length} times`, [
@@ -86,7 +106,7 @@ function decode(record: IncomingKafkaRecord): DecodeResult {
     }
     const value = text(Array.isArray(raw) ? (raw[0] as Buffer | string) : raw);
     if (lower === CONTENT_TYPE) {
-      if (!JSON_CONTENT_TYPE.test(value)) {
+      if (value !== 'application/json' && !JSON_CONTENT_TYPE.test(value)) {
         return {
           ok: false,
           reason: 'invalid',
@@ -96,7 +116,7 @@ function decode(record: IncomingKafkaRecord): DecodeResult {
       }
       continue;
     }
-    candidate[lower.slice(CE_PREFIX.length)] = value;
+    candidate[attribute ?? lower.slice(CE_PREFIX.length)] = value;
   }
 
   if (typeof candidate.type !== 'string') {

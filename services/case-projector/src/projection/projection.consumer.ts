@@ -39,6 +39,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
     this.broker = new BrokerProbe(this.kafka);
     this.lag = new ConsumerLag(this.kafka, topic, (t) => this.projection.storedOffsets(t));
     const instruments = projectorInstruments(metrics, config.CONSUMER_GROUP, this.lag);
+    // The per-event lines cost about as much as projecting the event: below info, skip building them at all.
+    const logsEachEvent = ['info', 'debug', 'trace'].includes(config.LOG_LEVEL);
     this.consumer = new BatchConsumer(this.kafka, {
       groupId: config.CONSUMER_GROUP,
       topic,
@@ -55,7 +57,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
           this.deadLetteredTotal += outcome.deadLettered.length;
           instruments.applied.inc(outcome.applied);
           instruments.deadLetters.inc(outcome.deadLettered.length);
-          if (outcome.applied > 0) {
+          if (logsEachEvent && outcome.applied > 0) {
             const lettered = new Set(outcome.deadLettered.map((l) => l.record.offset));
             // One line per event in its trace: type and coordinates, never the value.
             for (const record of records) {

@@ -19,6 +19,39 @@ export const SWITCH_FENCE_SQL = `hashtext('beacon.projection.switch-over')`;
 /** Held for the life of a rebuild, so two rebuilds never run at once. */
 const REBUILD_LOCK_SQL = `hashtext('beacon.projection.rebuild')`;
 
+/**
+ * Non-unique indexes a replay's own writes look rows up by: erasure checks and deletes go by
+ * person. Unique indexes decide what is new, so every version keeps those too.
+ */
+function usedByWriters(model: VersionedReadModel, definition: string): boolean {
+  return model === 'case_identity' && /USING btree \(person_ref\)/.test(definition);
+}
+
+interface IndexInfo {
+  name: string;
+  unique: boolean;
+  definition: string;
+}
+
+async function indexesOf(db: PoolClient, table: string): Promise<IndexInfo[]> {
+  const { rows } = await db.query<IndexInfo>(
+    `SELECT c.relname AS name, i.indisunique AS unique, pg_get_indexdef(i.indexrelid) AS definition
+     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+     WHERE i.indrelid = $1::regclass ORDER BY c.relname`,
+    [table],
+  );
+  return rows;
+}
+
+const ANY_TABLE = '<table>';
+
+/** An index without its name and table, e.g. `CREATE INDEX ON <table> USING btree (case_id)`: alike in every version. */
+function shapeOf(definition: string): string {
+  const match = /^CREATE (UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ (.+)$/.exec(definition);
+  if (!match) throw new Error(`unexpected index definition: ${definition}`);
+  return `CREATE ${match[1] ?? ''}INDEX ON ${ANY_TABLE} ${match[2]}`;
+}
+
 export type VersionStatus = 'building' | 'active' | 'retired';
 
 export interface ReadModelVersion {
@@ -140,6 +173,13 @@ export class ReadModelVersionsRepository {
           await client.query(
             `CREATE TABLE ${tableOf(model, version)} (LIKE ${tableOf(model, active)} INCLUDING ALL)`,
           );
+          // Indexes only readers use are built in one pass when the replay has caught up
+          // (completeIndexes): far cheaper than keeping them up to date row by row meanwhile.
+          for (const index of await indexesOf(client, tableOf(model, version))) {
+            if (!index.unique && !usedByWriters(model, index.definition)) {
+              await client.query(`DROP INDEX projection.${index.name}`);
+            }
+          }
         }
       }
       await client.query('COMMIT');
@@ -147,6 +187,47 @@ export class ReadModelVersionsRepository {
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Gives a version being built every index of the active version it lacks (the readers' indexes
+   * beginBuilding left out), one transaction per index: replay writers wait for one at a time.
+   * Returns the definitions it created; none once they are all there, so a resumed rebuild may
+   * call it again.
+   */
+  async completeIndexes(version: number): Promise<string[]> {
+    const created: string[] = [];
+    const client = await this.pool.connect();
+    try {
+      const active = await this.active(client);
+      for (const model of VERSIONED_READ_MODELS) {
+        const building = tableOf(model, version);
+        const present = new Set(
+          (await indexesOf(client, building)).map((i) => shapeOf(i.definition)),
+        );
+        for (const index of await indexesOf(client, tableOf(model, active))) {
+          const shape = shapeOf(index.definition);
+          if (present.has(shape)) continue;
+          // Unnamed, so Postgres names it as CREATE TABLE … LIKE would have.
+          const definition = shape.replace(ANY_TABLE, building);
+          await client.query('BEGIN');
+          try {
+            // Sorting in memory, not in temporary files, is most of what makes one pass cheap.
+            await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+            await client.query(definition);
+            await client.query('COMMIT');
+          } catch (error) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            throw error;
+          }
+          present.add(shape);
+          created.push(definition);
+        }
+      }
+      return created;
     } finally {
       client.release();
     }

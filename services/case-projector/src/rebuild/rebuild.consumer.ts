@@ -2,15 +2,33 @@ import { type CaseEvent, decodeFromKafka } from '@beacon/events';
 import { BatchConsumer, type IncomingRecord, type Kafka } from '@beacon/kafka';
 import { CheckpointStore, withTransaction, type Pool } from '@beacon/persistence';
 import { type DeadLetter } from '../projection/case.projection';
-import { type ReadModelRepository, type StoredCaseCache } from '../read-models/read-model.repository';
+import { type PositionedEvent, type ReadModelRepository, type StoredCaseCache } from '../read-models/read-model.repository';
 
 const GAP_PATIENCE_MS = 60_000;
 
+/**
+ * A record as a window holds it: decoded when it arrives, so that only the event (or, for a record
+ * that cannot be read, the record itself) stays in memory until the window is written. The raw
+ * records, a dozen buffers each, then die young instead of surviving into the old generation.
+ */
+type Fetched = { partition: number; offset: string; position: bigint } & (
+  | { event: CaseEvent; poison?: undefined }
+  | { event?: undefined; poison: DeadLetter }
+);
+
+function fetched(record: IncomingRecord): Fetched {
+  const { partition, offset } = record;
+  const position = BigInt(offset);
+  const decoded = decodeFromKafka(record);
+  return decoded.ok
+    ? { partition, offset, position, event: decoded.event }
+    : { partition, offset, position, poison: { record, reason: decoded.reason, message: decoded.message } };
+}
+
 /** Records of one partition by offset; they almost always arrive so, and are then left alone. */
-function inOffsetOrder(records: IncomingRecord[]): IncomingRecord[] {
-  const offsets = records.map((r) => BigInt(r.offset));
-  if (offsets.every((o, i) => i === 0 || o > offsets[i - 1]!)) return records;
-  return records.map((r, i) => ({ r, o: offsets[i]! })).sort((a, b) => (a.o < b.o ? -1 : a.o > b.o ? 1 : 0)).map((x) => x.r);
+function inOffsetOrder(items: Fetched[]): Fetched[] {
+  if (items.every((item, i) => i === 0 || item.position > items[i - 1]!.position)) return items;
+  return [...items].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
 }
 
 export interface WindowedConsumerOptions {
@@ -36,7 +54,7 @@ export class WindowedProjectionConsumer {
   private readonly consumer: BatchConsumer;
   private readonly checkpoints: CheckpointStore;
   private readonly clock: () => Date;
-  private buffer: IncomingRecord[] = [];
+  private buffer: Fetched[] = [];
   private inflight: Promise<void> | null = null;
   private idleTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -137,7 +155,7 @@ export class WindowedProjectionConsumer {
     this.throwIfFailed();
     if (this.stopped) return;
     this.firstRecordAt ??= Date.now();
-    for (const record of records) this.buffer.push(record);
+    for (const record of records) this.buffer.push(fetched(record));
     clearTimeout(this.idleTimer);
     if (this.buffer.length >= this.options.windowEvents) {
       // At most one window in Postgres and one filling: wait for the previous write first.
@@ -171,19 +189,20 @@ export class WindowedProjectionConsumer {
       });
   }
 
-  private async write(window: IncomingRecord[]): Promise<void> {
+  private async write(window: Fetched[]): Promise<void> {
     const { pool, topic, readModels, version, cache } = this.options;
-    const byPartition = new Map<number, IncomingRecord[]>();
-    for (const record of window) {
-      const list = byPartition.get(record.partition);
-      if (list) list.push(record);
-      else byPartition.set(record.partition, [record]);
+    const byPartition = new Map<number, Fetched[]>();
+    for (const item of window) {
+      const list = byPartition.get(item.partition);
+      if (list) list.push(item);
+      else byPartition.set(item.partition, [item]);
     }
     const partitions = [...byPartition.keys()].sort((a, b) => a - b);
     const committed = await withTransaction(pool, async (client) => {
       // A crash loses at most the last windows, and their checkpoints with them: they are replayed.
-      await client.query('SET LOCAL synchronous_commit = off');
-      const events: { event: CaseEvent; partition: number; offset: string }[] = [];
+      // A window's rows are unnested in memory, not spilled to temporary files.
+      await client.query(`SET LOCAL synchronous_commit = off; SET LOCAL work_mem = '64MB'`);
+      const events: PositionedEvent[] = [];
       const poison: DeadLetter[] = [];
       const advanced = new Map<number, bigint>();
       for (const partition of partitions) {
@@ -192,20 +211,18 @@ export class WindowedProjectionConsumer {
         // Another consumer of the group wrote this partition after a rebalance: cached cases may be stale.
         if (ours !== undefined && ours !== next) cache.clear();
         // A re-fetch after a seek can repeat records; each offset is taken once, in order.
-        const records = inOffsetOrder(byPartition.get(partition)!);
+        const items = inOffsetOrder(byPartition.get(partition)!);
         const start = next;
         let gapAt: bigint | null = null;
-        for (const record of records) {
-          const offset = BigInt(record.offset);
-          if (offset < next) continue;
-          if (offset > next) {
-            gapAt = offset;
+        for (const item of items) {
+          if (item.position < next) continue;
+          if (item.position > next) {
+            gapAt = item.position;
             break;
           }
-          next = offset + 1n;
-          const decoded = decodeFromKafka(record);
-          if (decoded.ok) events.push({ event: decoded.event, partition, offset: record.offset });
-          else poison.push({ record, reason: decoded.reason, message: decoded.message });
+          next = item.position + 1n;
+          if (item.event) events.push(item);
+          else poison.push(item.poison);
         }
         if (next !== start) {
           await this.checkpoints.advance(client, topic, partition, next);

@@ -61,6 +61,16 @@ describe(ProjectionRebuild.name, () => {
     const { rows } = await pool.query<{ n: string }>(`SELECT coalesce(sum(next_offset), 0) AS n FROM projection.kafka_checkpoints WHERE consumer = $1`, [consumer]);
     return Number(rows[0]?.n);
   };
+  /** A version's indexes without their names: what readers can rely on, whichever version serves. */
+  const indexShapes = async (version: number) => {
+    const { rows } = await pool.query<{ model: string; shape: string }>(
+      `SELECT regexp_replace(tablename, '_v[0-9]+$', '') AS model,
+              regexp_replace(indexdef, '^CREATE (UNIQUE )?INDEX \\S+ ON \\S+', 'CREATE \\1INDEX ON') AS shape
+       FROM pg_indexes WHERE schemaname = 'projection' AND tablename ~ ('_v' || $1 || '$') ORDER BY 1, 2`,
+      [version],
+    );
+    return rows;
+  };
   const live = () => new ProjectionConsumer(config, pool, new ReadModelVersionsRepository(pool), new ReadModelRepository());
   const rebuild = () => new ProjectionRebuild(config, pool, kafka, new ReadModelVersionsRepository(pool), new ReadModelRepository());
 
@@ -81,6 +91,9 @@ describe(ProjectionRebuild.name, () => {
 
     expect(result).toMatchObject({ version: 2, previous: 1, applied: events.length, poison: 1, deadLettered: 0, previousDropped: false });
     expect(await snapshot(pool, 2)).toEqual(await snapshot(pool, 1));
+    // Built after the replay caught up, the readers' indexes are all there before the switch.
+    expect(await indexShapes(2)).toEqual(await indexShapes(1));
+    expect((await indexShapes(2)).length).toBeGreaterThan(10);
     expect(await snapshot(pool)).toEqual(before);
     const versions = await pool.query<{ version: number; status: string }>('SELECT version, status FROM projection.read_model_versions ORDER BY version');
     expect(versions.rows).toEqual([

@@ -88,6 +88,10 @@ export class ProjectionRebuild {
           const lag = await this.catchUp(replay, topic, version, options);
           if (lag <= this.config.REBUILD_WINDOW_EVENTS || round >= 20) break;
         }
+        // The readers' indexes, in one pass over what is written (writers wait meanwhile), then
+        // what arrived while they were built: the replay has not ended until both are done.
+        await this.versions.completeIndexes(version);
+        await this.catchUp(replay, topic, version, options);
         const replayEnded = Date.now();
         const switchStarted = Date.now();
         const { previous, deadLettered, totals } = await this.switchOver(replay, topic, version, options, async (letters) => {

@@ -134,8 +134,10 @@ export class WorkerThreadReplay implements ReplayRunner {
     for (let i = 0; i < this.count; i++) {
       const worker = new Worker(path.join(__dirname, 'rebuild.worker.js'), {
         workerData: this.spec,
-        // Without a limit V8 lets a busy heap grow far before collecting it.
-        resourceLimits: { maxOldGenerationSizeMb: 768 },
+        // Without a limit V8 lets a busy heap grow far before collecting it. Twice the default
+        // young generation: the events a window holds until it is written are scavenged half as
+        // often, which saves more CPU than the 48 MB per thread it costs.
+        resourceLimits: { maxOldGenerationSizeMb: 768, maxYoungGenerationSizeMb: 96 },
       });
       worker.on('message', (message: ReplayWorkerMessage) => this.receive(worker, message));
       worker.on('error', (error) => this.abort(error));
