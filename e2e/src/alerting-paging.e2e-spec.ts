@@ -160,17 +160,15 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
     const body = {
       ...seedBody,
       region,
-      persons: seedBody.persons
-        .slice(0, persons)
-        .map((p, i) =>
-          batch === 0
-            ? p
-            : {
-                ...p,
-                registrationNumber: `123-09C${String(batch * 10 + i).padStart(5, '0')}`,
-                phone: `+7701000${String(batch * 10 + i).padStart(4, '0')}`,
-              },
-        ),
+      persons: seedBody.persons.slice(0, persons).map((p, i) =>
+        batch === 0
+          ? p
+          : {
+              ...p,
+              registrationNumber: `123-09C${String(batch * 10 + i).padStart(5, '0')}`,
+              phone: `+7701000${String(batch * 10 + i).padStart(4, '0')}`,
+            },
+      ),
       facts: seedBody.facts
         .filter((f) => f.type !== 'ill-treatment-reported' || persons > 2)
         .map((f) => ('place' in f ? { ...f, place: { ...f.place, region } } : f)),
@@ -462,8 +460,19 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
   });
 
   it('works with two dispatcher instances without double pages', async () => {
+    // The claim is about pages shared by two instances, not about a rebalance in progress: the
+    // report goes in once the group has settled with both.
+    const alone = await waitFor(() => groupMembers(), {
+      timeoutMs: 30_000,
+      what: 'the first dispatcher in its group',
+    });
     await startDispatcher();
     expect(dispatchers).toHaveLength(2);
+    await waitFor(async () => (await groupMembers()) === 2 * alone, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: 'the consumer group to settle with both dispatchers',
+    });
     const { accepted, acceptedAt } = await report('karaganda', 1);
     const caseId = accepted.cases[0]!.caseId;
 
@@ -569,6 +578,24 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
     }>(`SELECT alert_id, status, acknowledged_by, tier FROM alerting.alerts ORDER BY alert_id`);
     expect(alertsAfter).toEqual(alertsBefore);
   });
+
+  /** Members of the dispatchers' consumer group once it is stable (0 while it rebalances). */
+  async function groupMembers(): Promise<number> {
+    const admin = new Kafka({
+      clientId: 'alerting-e2e',
+      brokers: dispatcherEnv.KAFKA_BROKERS!.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      const { groups } = await admin.describeGroups([
+        `${dispatcherEnv.KAFKA_TOPIC_PREFIX}alert-dispatcher`,
+      ]);
+      return groups[0]?.state === 'Stable' ? groups[0].members.length : 0;
+    } finally {
+      await admin.disconnect();
+    }
+  }
 
   /** Until the dispatcher's stored offsets reach the end of every partition of the case topic. */
   async function waitForCaughtUp(): Promise<void> {
