@@ -2,3 +2,4 @@ export { createPool, quoteIdent, runMigrations, withTransaction, type Pool, type
 export { CheckpointStore, checkpointsTableSql } from './lib/checkpoints';
 export { Outbox, OUTBOX_LOCK_SPACE, outboxTableSql, type OutboxRecord } from './lib/outbox';
 export { OutboxRelay, type RelayListener } from './lib/outbox-relay';
+export { TableUpkeep, type TableUpkeepOptions } from './lib/table-upkeep';

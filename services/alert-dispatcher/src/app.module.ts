@@ -1,7 +1,7 @@
 import { createKafka } from '@beacon/kafka';
 import { ObservabilityModule } from '@beacon/observability';
-import { createPool } from '@beacon/persistence';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { createPool, type Pool, TableUpkeep } from '@beacon/persistence';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { AckLinkController } from './acknowledgements/ack-link.controller';
 import { AckLinks } from './acknowledgements/ack-links.service';
 import { Acknowledgements } from './acknowledgements/acknowledgements.service';
@@ -49,6 +49,16 @@ export class AppModule {
         {
           provide: ALERTING_POOL,
           useFactory: () => createPool(config.DATABASE_URL, 'alert-dispatcher', 20),
+        },
+        {
+          provide: TableUpkeep,
+          inject: [ALERTING_POOL],
+          useFactory: (pool: Pool) =>
+            new TableUpkeep(pool, {
+              schemas: ['alerting'],
+              intervalMs: config.TABLE_UPKEEP_INTERVAL_MS,
+              log: new Logger(TableUpkeep.name),
+            }),
         },
         {
           provide: KAFKA_CLIENT,

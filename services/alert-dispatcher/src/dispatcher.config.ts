@@ -6,6 +6,7 @@ import {
   port,
   postgresUrl,
   prefixDefaultGroups,
+  tableUpkeepInterval,
   smtpUrl,
   topicPrefix,
 } from '@beacon/config';
@@ -132,6 +133,7 @@ export const dispatcherEnvSchema = z.object({
     }),
   /** How often the audit log's alerts are checked. */
   AUDIT_ALERT_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  TABLE_UPKEEP_INTERVAL_MS: tableUpkeepInterval,
   LOG_LEVEL: logLevel,
   /** Bearer token Prometheus sends to /metrics; unset, /metrics is open (see docs/operations.md). */
   METRICS_TOKEN: metricsToken,
@@ -141,7 +143,9 @@ export type DispatcherConfig = Readonly<z.infer<typeof dispatcherEnvSchema>>;
 export const DISPATCHER_CONFIG = Symbol('DISPATCHER_CONFIG');
 
 export function loadDispatcherConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
-  return prefixDefaultGroups(loadConfig('alert-dispatcher', dispatcherEnvSchema, env), env, ['CONSUMER_GROUP']);
+  return prefixDefaultGroups(loadConfig('alert-dispatcher', dispatcherEnvSchema, env), env, [
+    'CONSUMER_GROUP',
+  ]);
 }
 
 export type SmsProvider = 'smpp' | 'kannel';

@@ -1,10 +1,11 @@
 import { ObservabilityModule } from '@beacon/observability';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type Pool, TableUpkeep } from '@beacon/persistence';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { HealthController } from './health/health.controller';
 import { ProjectionConsumer } from './projection/projection.consumer';
 import { UrgencyReviewScheduler } from './projection/urgency-review.scheduler';
 import { type ProjectorConfig } from './projector.config';
-import { ReadModelsModule } from './read-models/read-models.module';
+import { PROJECTOR_POOL, ReadModelsModule } from './read-models/read-models.module';
 
 @Module({})
 export class AppModule {
@@ -20,7 +21,20 @@ export class AppModule {
         ReadModelsModule.forConfig(config),
       ],
       controllers: [HealthController],
-      providers: [ProjectionConsumer, UrgencyReviewScheduler],
+      providers: [
+        ProjectionConsumer,
+        UrgencyReviewScheduler,
+        {
+          provide: TableUpkeep,
+          inject: [PROJECTOR_POOL],
+          useFactory: (pool: Pool) =>
+            new TableUpkeep(pool, {
+              schemas: ['projection'],
+              intervalMs: config.TABLE_UPKEEP_INTERVAL_MS,
+              log: new Logger(TableUpkeep.name),
+            }),
+        },
+      ],
     };
   }
 }

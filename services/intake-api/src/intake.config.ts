@@ -6,6 +6,7 @@ import {
   port,
   postgresUrl,
   prefixDefaultGroups,
+  tableUpkeepInterval,
   topicPrefix,
 } from '@beacon/config';
 import { metricsToken } from '@beacon/observability';
@@ -65,6 +66,7 @@ export const intakeEnvSchema = z.object({
           .regex(/^https?:\/\/[^/\s]+$/, 'must be origins such as https://hotline.example.org'),
       ),
     ),
+  TABLE_UPKEEP_INTERVAL_MS: tableUpkeepInterval,
   LOG_LEVEL: logLevel,
   /** Bearer token Prometheus sends to /metrics; unset, /metrics is open (see docs/operations.md). */
   METRICS_TOKEN: metricsToken,
@@ -74,5 +76,7 @@ export type IntakeConfig = Readonly<z.infer<typeof intakeEnvSchema>>;
 export const INTAKE_CONFIG = Symbol('INTAKE_CONFIG');
 
 export function loadIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeConfig {
-  return prefixDefaultGroups(loadConfig('intake-api', intakeEnvSchema, env), env, ['CASE_STATUS_CONSUMER_GROUP']);
+  return prefixDefaultGroups(loadConfig('intake-api', intakeEnvSchema, env), env, [
+    'CASE_STATUS_CONSUMER_GROUP',
+  ]);
 }

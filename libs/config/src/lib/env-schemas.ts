@@ -42,3 +42,9 @@ export const key256 = z.string().refine((v) => Buffer.from(v, 'base64').length =
 export const httpUrl = z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), {
   message: 'must be an http:// or https:// URL',
 });
+
+/**
+ * How often a service looks at its busiest tables when the server's autovacuum is off, and
+ * vacuums and analyses those that changed enough; 0 turns it off. Does nothing while autovacuum is on.
+ */
+export const tableUpkeepInterval = z.coerce.number().int().min(0).max(3_600_000).default(5_000);

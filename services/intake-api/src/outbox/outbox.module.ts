@@ -1,7 +1,7 @@
 import { CASE_EVENTS_DLQ_TOPIC, CASE_EVENTS_TOPIC } from '@beacon/events';
 import { createKafka, ensureTopics, EventProducer, topicName, type Kafka } from '@beacon/kafka';
-import { createPool, Outbox } from '@beacon/persistence';
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { createPool, Outbox, TableUpkeep } from '@beacon/persistence';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { type Pool } from 'pg';
 import { INTAKE_CONFIG, type IntakeConfig } from '../intake.config';
 import { CASE_TOPIC, INTAKE_KAFKA, INTAKE_POOL } from '../intake.tokens';
@@ -33,6 +33,16 @@ import { RelayService } from './relay.service';
         topicName({ topicPrefix: config.KAFKA_TOPIC_PREFIX }, CASE_EVENTS_TOPIC),
     },
     { provide: Outbox, useValue: new Outbox('intake') },
+    {
+      provide: TableUpkeep,
+      inject: [INTAKE_POOL, INTAKE_CONFIG],
+      useFactory: (pool: Pool, config: IntakeConfig) =>
+        new TableUpkeep(pool, {
+          schemas: ['intake', 'vault'],
+          intervalMs: config.TABLE_UPKEEP_INTERVAL_MS,
+          log: new Logger(TableUpkeep.name),
+        }),
+    },
     {
       provide: EventProducer,
       inject: [INTAKE_KAFKA],
