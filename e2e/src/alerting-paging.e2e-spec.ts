@@ -12,7 +12,7 @@ import {
   type SmtpCapture,
   type TestDatabase,
 } from '@beacon/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -579,8 +579,7 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
     expect(alertsAfter).toEqual(alertsBefore);
   });
 
-  /** Members of the dispatchers' consumer group once it is stable (0 while it rebalances). */
-  async function groupMembers(): Promise<number> {
+  async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = new Kafka({
       clientId: 'alerting-e2e',
       brokers: dispatcherEnv.KAFKA_BROKERS!.split(','),
@@ -588,24 +587,25 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
     }).admin();
     await admin.connect();
     try {
-      const { groups } = await admin.describeGroups([
-        `${dispatcherEnv.KAFKA_TOPIC_PREFIX}alert-dispatcher`,
-      ]);
-      return groups[0]?.state === 'Stable' ? groups[0].members.length : 0;
+      return await work(admin);
     } finally {
       await admin.disconnect();
     }
   }
 
+  /** Members of the dispatchers' consumer group once it is stable (0 while it rebalances). */
+  function groupMembers(): Promise<number> {
+    return withAdmin(async (admin) => {
+      const { groups } = await admin.describeGroups([
+        `${dispatcherEnv.KAFKA_TOPIC_PREFIX}alert-dispatcher`,
+      ]);
+      return groups[0]?.state === 'Stable' ? groups[0].members.length : 0;
+    });
+  }
+
   /** Until the dispatcher's stored offsets reach the end of every partition of the case topic. */
   async function waitForCaughtUp(): Promise<void> {
-    const admin = new Kafka({
-      clientId: 'alerting-e2e',
-      brokers: dispatcherEnv.KAFKA_BROKERS!.split(','),
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
+    await withAdmin(async (admin) => {
       const topic = `${dispatcherEnv.KAFKA_TOPIC_PREFIX}beacon.case-events.v1`;
       await waitFor(
         async () => {
@@ -626,9 +626,7 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
         },
         { timeoutMs: 60_000, intervalMs: 250, what: 'the dispatcher to catch up with the topic' },
       );
-    } finally {
-      await admin.disconnect();
-    }
+    });
     await new Promise((r) => setTimeout(r, 1_500));
   }
 
