@@ -81,7 +81,7 @@ describe(ProjectionRebuild.name, () => {
     const projector = live();
     projector.onApplicationBootstrap();
     try {
-      await waitFor(async () => (await applied('case-projector@v1')) === events.length + 1, { timeoutMs: 60_000, what: 'the live projection' });
+      await waitFor(async () => (await applied(`${config.CONSUMER_GROUP}@v1`)) === events.length + 1, { timeoutMs: 60_000, what: 'the live projection' });
     } finally {
       await projector.onApplicationShutdown();
     }
@@ -109,7 +109,7 @@ describe(ProjectionRebuild.name, () => {
     const projector = live();
     projector.onApplicationBootstrap();
     try {
-      await waitFor(async () => (await applied('case-projector@v2')) === events.length + later.length + 1, { timeoutMs: 60_000, what: 'the live projection of v2' });
+      await waitFor(async () => (await applied(`${config.CONSUMER_GROUP}@v2`)) === events.length + later.length + 1, { timeoutMs: 60_000, what: 'the live projection of v2' });
     } finally {
       await projector.onApplicationShutdown();
     }
