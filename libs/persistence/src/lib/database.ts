@@ -19,7 +19,10 @@ export function createPool(url: string, applicationName: string, max = 10): Pool
   return pool;
 }
 
-export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -48,7 +51,9 @@ export async function runMigrations(
   const lockPool = createPool(url, `${schema}-migrations`, 1);
   const lock = await lockPool.connect();
   try {
-    await lock.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`beacon-migrations:${schema}`]);
+    await lock.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [
+      `beacon-migrations:${schema}`,
+    ]);
     await lock.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     const dataSource = new DataSource({
       type: 'postgres',
@@ -74,6 +79,33 @@ export async function runMigrations(
 }
 
 export function quoteIdent(identifier: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(identifier)) throw new Error(`unsafe SQL identifier: ${identifier}`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(identifier))
+    throw new Error(`unsafe SQL identifier: ${identifier}`);
   return `"${identifier}"`;
+}
+
+/** PostgreSQL's deadlock and serialization failures: the transaction did nothing and may simply run again. */
+const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
+
+/**
+ * A transaction that runs again (up to `attempts` times in all) when PostgreSQL aborts it as a
+ * deadlock victim or for a serialization failure. For work a person is waiting on, such as an
+ * acknowledgement, which would otherwise fail only because a background worker took the same
+ * rows in another order at the same moment.
+ */
+export async function withRetriedTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+  attempts = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTransaction(pool, work);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= attempts || typeof code !== 'string' || !RETRYABLE_SQLSTATES.has(code))
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { parseAckReply } from '@beacon/alerting-domain';
-import { withTransaction, type Pool } from '@beacon/persistence';
+import { withRetriedTransaction, type Pool } from '@beacon/persistence';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AlertsRepository } from '../alerts/alerts.repository';
 import { NotificationsRepository } from '../deliveries/notifications.repository';
@@ -57,7 +57,12 @@ export class Acknowledgements {
   ) {}
 
   async acknowledge(alertId: string, by: string, via: AckVia): Promise<AckOutcome> {
-    const result = await withTransaction(this.pool, async (client): Promise<AckOutcome> => {
+    // A timer paging the next tier locks the escalation, then the alert; this locks the alert,
+    // then the escalation. When both meet, PostgreSQL aborts one: the person's acknowledgement
+    // then runs again instead of failing.
+    let acknowledged: { urgency: string; raised_at: Date | string }[] = [];
+    const result = await withRetriedTransaction(this.pool, async (client): Promise<AckOutcome> => {
+      acknowledged = [];
       const rows = await this.alerts.lockWithIncident(client, alertId);
       const target = rows.find((r) => r.alert_id === alertId);
       if (!target) return { outcome: 'not-found' };
@@ -75,12 +80,6 @@ export class Acknowledgements {
       const pending = rows.filter((r) => r.status === 'open' && r.acknowledged_at === null);
       const ids = pending.map((r) => r.alert_id);
       await this.alerts.acknowledge(client, ids, by, via, now);
-      for (const alert of pending) {
-        this.metrics.timeToAcknowledge.observe(
-          { urgency: alert.urgency },
-          Math.max(0, (now.getTime() - new Date(alert.raised_at).getTime()) / 1000),
-        );
-      }
       await this.escalations.cancel(client, ids);
       for (const alert of pending) {
         await this.events.emit(
@@ -92,9 +91,16 @@ export class Acknowledgements {
           alert.incident_id,
         );
       }
+      acknowledged = pending;
       return { outcome: 'acknowledged', alertId, alertIds: ids, by, via, at: now };
     });
     if (result.outcome === 'acknowledged') {
+      for (const alert of acknowledged) {
+        this.metrics.timeToAcknowledge.observe(
+          { urgency: alert.urgency },
+          Math.max(0, (result.at.getTime() - new Date(alert.raised_at).getTime()) / 1000),
+        );
+      }
       this.relay.nudge();
       this.logger.log(
         `alert ${alertId} acknowledged via ${via} by ${by} (${result.alertIds.length} alert(s) of its incident)`,
