@@ -33,6 +33,8 @@ export class TableUpkeep {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | null = null;
   private stopped = false;
+  private warned = false;
+  private lastFailure: string | null = null;
 
   constructor(
     private readonly pool: Pool,
@@ -40,8 +42,8 @@ export class TableUpkeep {
   ) {}
 
   /** Nest calls this once the application is up. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.start();
+  onApplicationBootstrap(): void {
+    this.start();
   }
 
   /** Nest calls this on shutdown, before any pool is closed. */
@@ -49,25 +51,45 @@ export class TableUpkeep {
     await this.stop();
   }
 
-  async start(): Promise<void> {
+  /**
+   * Looks at once (so that the warning comes with the start-up lines), then every interval. The
+   * server is asked each time whether autovacuum is off: a database that was away at start-up,
+   * or a setting changed since, is followed.
+   */
+  start(): void {
     if (this.options.intervalMs <= 0 || this.timer) return;
-    const { rows } = await this.pool
-      .query<{ autovacuum: string }>('SHOW autovacuum')
-      .catch(() => ({ rows: [] }));
-    if (rows[0]?.autovacuum !== 'off') return;
-    this.options.log.warn(
-      `autovacuum is off on this PostgreSQL server: the tables of ${this.options.schemas.join(', ')} are vacuumed and analysed ` +
-        `by this service every ${this.options.intervalMs} ms while it is so; turn autovacuum on (docs/operations.md)`,
-    );
-    this.timer = setInterval(() => {
-      this.running ??= this.runOnce()
-        .catch((error: unknown) => {
-          if (!this.stopped)
-            this.options.log.warn(`table upkeep failed: ${(error as Error).message}`);
-        })
-        .finally(() => (this.running = null));
-    }, this.options.intervalMs);
+    this.stopped = false;
+    // Not awaited: a first vacuum of a large table must not hold up the service's start.
+    void this.tick();
+    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
     this.timer.unref();
+  }
+
+  private tick(): Promise<unknown> {
+    this.running ??= this.upkeep()
+      .then(() => (this.lastFailure = null))
+      .catch((error: unknown) => {
+        const message = (error as Error).message;
+        // Once per distinct failure: a database that is away for a while says so once.
+        if (!this.stopped && message !== this.lastFailure)
+          this.options.log.warn(`table upkeep failed: ${message}`);
+        this.lastFailure = message;
+      })
+      .finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async upkeep(): Promise<void> {
+    const { rows } = await this.pool.query<{ autovacuum: string }>('SHOW autovacuum');
+    if (rows[0]?.autovacuum !== 'off') return;
+    if (!this.warned) {
+      this.options.log.warn(
+        `autovacuum is off on this PostgreSQL server: the tables of ${this.options.schemas.join(', ')} are vacuumed and analysed ` +
+          `by this service every ${this.options.intervalMs} ms while it is so; turn autovacuum on (docs/operations.md)`,
+      );
+      this.warned = true;
+    }
+    await this.runOnce();
   }
 
   async stop(): Promise<void> {
