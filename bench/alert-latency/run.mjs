@@ -9,15 +9,15 @@
 // Progress goes to stderr; the table (or, with --json, one JSON object) to stdout.
 // BENCH_PROFILE=<dir> writes a CPU profile of the dispatcher there; BENCH_KEEP_DB=1 keeps the
 // run's database.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { machineCpuSeconds, processCpuSeconds } from '../lib/proc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(path.join(root, 'package.json'));
@@ -58,37 +58,6 @@ function summary(samples) {
 // Where the machine's CPU went during the timed run, in CPU seconds: each service process, the
 // broker, the PostgreSQL backends serving each service, this process (load and SMTP server),
 // and the whole machine (everything else running on it included).
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds a process has used (user + system), or null when it is gone or unreadable. */
-function processCpu(pid) {
-  if (!pid) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
-
-/** Busy CPU seconds of the whole machine so far (every core; idle and iowait left out). */
-function machineCpu() {
-  try {
-    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
-    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
-
 /** CPU use so far of each part; two samples go to `cpuUsed`. */
 async function cpuSample(processes, pool, dbName) {
   const { rows } = await pool.query(
@@ -97,14 +66,14 @@ async function cpuSample(processes, pool, dbName) {
   );
   return {
     processes: Object.fromEntries(
-      Object.entries(processes).map(([name, pid]) => [name, processCpu(pid)]),
+      Object.entries(processes).map(([name, pid]) => [name, processCpuSeconds(pid)]),
     ),
     backends: rows.map((r) => ({
       pid: r.pid,
       name: r.application_name || 'other',
-      cpu: processCpu(r.pid),
+      cpu: processCpuSeconds(r.pid),
     })),
-    machine: machineCpu(),
+    machine: machineCpuSeconds(),
     bench: process.cpuUsage(),
   };
 }

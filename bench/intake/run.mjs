@@ -5,7 +5,7 @@
 // Needs a build (node tools/build.mjs); starts Kafka and PostgreSQL as the tests do.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import {
   resolveInfrastructure,
 } from '../../tools/infra/index.mjs';
 import pg from 'pg';
+import { processCpuSeconds } from '../lib/proc.mjs';
 import { load } from './load.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -123,16 +124,6 @@ async function freePort() {
   });
 }
 
-/** CPU seconds (user + system, all threads) a process has used so far, or null once it is gone. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Where the CPU of the measured window went: the server process, the PostgreSQL backends of the
  * bench database (sampled, since pools keep their connections), and this process (the load).
@@ -146,7 +137,7 @@ function cpuMeter(serverPid) {
       'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
     );
     for (const { pid } of rows) {
-      const now = cpuSeconds(pid);
+      const now = processCpuSeconds(pid);
       if (now === null) continue;
       const seen = backends.get(pid);
       backends.set(pid, { first: seen?.first ?? now, last: now });
@@ -158,7 +149,7 @@ function cpuMeter(serverPid) {
     async start() {
       await admin.connect();
       await sample();
-      server0 = cpuSeconds(serverPid) ?? 0;
+      server0 = processCpuSeconds(serverPid) ?? 0;
       self0 = process.cpuUsage();
       timer = setInterval(() => void sample().catch(() => undefined), 250);
     },
@@ -170,7 +161,7 @@ function cpuMeter(serverPid) {
       const postgres = [...backends.values()].reduce((sum, b) => sum + (b.last - b.first), 0);
       const per = (seconds) => Math.round((seconds / Math.max(1, count)) * 1e6);
       return {
-        server: per((cpuSeconds(serverPid) ?? server0) - server0),
+        server: per((processCpuSeconds(serverPid) ?? server0) - server0),
         postgres: per(postgres),
         load: per((self.user + self.system) / 1e6),
       };

@@ -7,12 +7,12 @@
 //   npm run -s bench:rebuild -- --json       one JSON object
 //   options: --events 1000000 --cases 100000 --partitions 6 --workers 2 --keep
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { peakRssMb, processCpuSeconds } from '../lib/proc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(path.join(root, 'package.json'));
@@ -130,25 +130,6 @@ async function rawConsume() {
 }
 
 // ---- the benchmark ----------------------------------------------------------------------------
-/** CPU seconds (user + system, all threads) a process has used so far, or null once it is gone. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-function peakRssMb(pid) {
-  try {
-    const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    return Number.isFinite(kb) ? kb / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
 async function main() {
   const started = Date.now();
   log('building');
@@ -235,11 +216,11 @@ async function main() {
     let sampling = Promise.resolve();
     const sampler = setInterval(() => {
       peak = Math.max(peak, peakRssMb(rebuild.pid) ?? 0);
-      nodeCpu = Math.max(nodeCpu, cpuSeconds(rebuild.pid) ?? 0);
+      nodeCpu = Math.max(nodeCpu, processCpuSeconds(rebuild.pid) ?? 0);
       sampling = sampling
         .then(() => sampleDb.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]))
         .then(({ rows }) => {
-          for (const { pid } of rows) backends.set(pid, Math.max(backends.get(pid) ?? 0, cpuSeconds(pid) ?? 0));
+          for (const { pid } of rows) backends.set(pid, Math.max(backends.get(pid) ?? 0, processCpuSeconds(pid) ?? 0));
         })
         .catch(() => undefined);
     }, 200);
