@@ -45,31 +45,122 @@ export function createKafka(settings: KafkaSettings): Kafka {
 const SEND_TIMEOUT_MS = 20_000;
 /** Failed sends in a row after which the producer is made anew rather than left to reconnect. */
 const FAILURES_BEFORE_REPLACING = 3;
+/** Pauses between attempts at a batch whose outcome is unknown, while the caller waits. */
+const SETTLE_PAUSES_MS = [250, 500, 1_000, 2_000];
+/** Broker answers saying this producer's sequence state is gone: only a new producer can go on. */
+const PRODUCER_STATE_LOST = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
+
+type Message = { key: string; value: string; headers: Record<string, string> };
+
+/** A batch whose send failed without saying whether the broker had appended it. */
+interface InDoubt {
+  topic: string;
+  messages: Message[];
+  identities: Set<string>;
+}
+
+export interface SendOptions {
+  /**
+   * Keep trying a failed batch, unchanged and on the same producer, for up to this long before
+   * throwing: the broker then drops whatever of it had already been appended. Callers that hold
+   * locks while they send keep them for that long, so others cannot send the same records anew.
+   */
+  settleWithinMs?: number;
+}
 
 /**
  * Idempotent, acks=all producer. kafkajs keeps one in-flight request per broker when
  * idempotent, so records of one key stay in the order they were sent.
  *
+ * Exactly once on the topic rests on the broker's deduplication: a batch sent again by the same
+ * producer, with the same records in the same order, carries the same sequence numbers, and the
+ * broker answers for the copy it already has instead of appending it twice. So a batch whose send
+ * failed (a broker killed mid-request has appended it or not; the client cannot tell) is kept
+ * "in doubt", and goes out again, exactly as it was, before anything else is sent: at once while
+ * the caller waits (`settleWithinMs`), or at the head of the next send that includes its records.
+ * The next send holding only some of them means another sender took the rest over; the producer
+ * is then replaced, as its sequence numbers may no longer match the broker's.
+ *
  * A send that fails throws, and kafkajs reconnects on the next one. A send that does not settle
- * in time, or the third failure in a row, also drops the underlying kafkajs producer and makes a
- * new one for the next send: a producer whose broker was killed and restarted does not always
- * recover by itself (its sends can keep failing, or hang), and a relay holds the outbox locks of
- * the records it sends, so a stuck producer would stop the relay, and hold up every writer of
- * those cases, for good. A fresh producer also starts a fresh idempotence sequence; a record
- * whose first send's outcome was unknown may then be written twice, which consumers absorb by
- * event id.
+ * in time, the third failure in a row, or a broker answer that this producer's sequence state is
+ * gone also drops the underlying kafkajs producer and makes a new one for the next send: a
+ * producer whose broker was killed and restarted does not always recover by itself (its sends
+ * can keep failing, or hang), and a relay holds the outbox locks of the records it sends, so a
+ * stuck producer would stop the relay, and hold up every writer of those cases, for good. A fresh
+ * producer starts a fresh idempotence sequence; a record in doubt when that happens may then be
+ * written twice, which consumers absorb by event id.
  */
 export class EventProducer {
   private producer: Producer | null = null;
   private failures = 0;
+  private inDoubt: InDoubt | null = null;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly sendTimeoutMs = SEND_TIMEOUT_MS,
   ) {}
 
-  async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+  /** Whether a failed batch waits to go out again before anything else. */
+  get hasBatchInDoubt(): boolean {
+    return this.inDoubt !== null;
+  }
+
+  async send(topic: string, records: readonly OutgoingRecord[], options: SendOptions = {}): Promise<void> {
     if (records.length === 0) return;
+    const until = Date.now() + (options.settleWithinMs ?? 0);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.sendOnce(topic, records);
+        this.failures = 0;
+        return;
+      } catch (error) {
+        const pause = SETTLE_PAUSES_MS[Math.min(attempt, SETTLE_PAUSES_MS.length - 1)] ?? 0;
+        if (this.inDoubt !== null && Date.now() + pause < until) {
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          continue;
+        }
+        // One failure per send, however many attempts it made.
+        this.failures += 1;
+        if (this.failures >= FAILURES_BEFORE_REPLACING) this.replace();
+        throw error;
+      }
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    const producer = this.producer;
+    this.producer = null;
+    this.inDoubt = null;
+    await producer?.disconnect();
+  }
+
+  private async sendOnce(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    let rest = records;
+    const pending = this.inDoubt;
+    if (pending) {
+      const identities = new Set(records.map(identity));
+      const included = pending.topic === topic && [...pending.identities].every((id) => identities.has(id));
+      if (!included) {
+        this.replace();
+      } else {
+        await this.attempt(pending);
+        rest = records.filter((r) => !pending.identities.has(identity(r)));
+      }
+    }
+    if (rest.length === 0) return;
+    await this.attempt({
+      topic,
+      messages: rest.map((r) => ({ key: r.key, value: r.value, headers: withProducerSpan(r.headers) })),
+      identities: new Set(rest.map(identity)),
+    });
+  }
+
+  private async attempt(batch: InDoubt): Promise<void> {
     const producer = this.producer ?? this.create();
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
@@ -82,26 +173,21 @@ export class EventProducer {
             if (timedOut) return;
             this.producer = producer;
           }
-          await producer.send({
-            topic,
-            acks: -1,
-            messages: records.map((r) => ({ key: r.key, value: r.value, headers: withProducerSpan(r.headers) })),
-          });
+          await producer.send({ topic: batch.topic, acks: -1, messages: batch.messages });
         })(),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             timedOut = true;
-            reject(new Error(`sending to ${topic} did not complete within ${this.sendTimeoutMs} ms`));
+            reject(new Error(`sending to ${batch.topic} did not complete within ${this.sendTimeoutMs} ms`));
           }, this.sendTimeoutMs);
         }),
       ]);
-      this.failures = 0;
+      this.inDoubt = null;
     } catch (error) {
-      this.failures += 1;
-      if (this.producer !== producer || timedOut || this.failures >= FAILURES_BEFORE_REPLACING) {
-        if (this.producer === producer) this.producer = null;
-        this.failures = 0;
-        void producer.disconnect().catch(() => undefined);
+      this.inDoubt = batch;
+      if (this.producer !== producer || timedOut || producerStateLost(error)) {
+        if (this.producer === producer) this.replace();
+        else void producer.disconnect().catch(() => undefined);
       }
       throw error;
     } finally {
@@ -109,10 +195,13 @@ export class EventProducer {
     }
   }
 
-  async disconnect(): Promise<void> {
+  /** Drops the kafkajs producer, and with it any batch in doubt: a new one cannot deduplicate it. */
+  private replace(): void {
     const producer = this.producer;
     this.producer = null;
-    await producer?.disconnect();
+    this.failures = 0;
+    this.inDoubt = null;
+    void producer?.disconnect().catch(() => undefined);
   }
 
   private create(): Producer {
@@ -123,6 +212,18 @@ export class EventProducer {
       allowAutoTopicCreation: false,
     });
   }
+}
+
+function identity(record: OutgoingRecord): string {
+  return `${record.key}\u0000${record.value}`;
+}
+
+function producerStateLost(error: unknown): boolean {
+  for (let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.type === 'string' && PRODUCER_STATE_LOST.has(e.type)) return true;
+    e = e.cause as typeof e | undefined;
+  }
+  return false;
 }
 
 /**

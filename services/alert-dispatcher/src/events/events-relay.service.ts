@@ -20,6 +20,12 @@ const IDLE_POLL_MS = 1_000;
  * keys, as every round did before the probe; the rounds after it probe again.
  */
 const ANSWER_FRESH_MS = 250;
+/**
+ * A send cut off by a dying broker is tried again, unchanged, for this long while the round keeps
+ * its cases' locks, so no other instance sends those records anew: the broker drops the copy it
+ * may already have. Well inside a delivery lease, which waits on the same locks.
+ */
+const SETTLE_WITHIN_MS = 8_000;
 
 /** Drains the dispatcher's outbox to the case topic; nudged after every commit that wrote to it. */
 @Injectable()
@@ -45,7 +51,7 @@ export class EventsRelay {
     this.relay = new OutboxRelay(
       pool,
       events.outbox,
-      (records) => this.producer.send(events.topic, records),
+      (records) => this.producer.send(events.topic, records, { settleWithinMs: SETTLE_WITHIN_MS }),
       {
         // Every commit that writes to the outbox nudges the relay; polling only picks up what
         // another instance left behind.

@@ -17,6 +17,12 @@ const PROBE_TIMEOUT_MS = 3_000;
 /** Under load, waiting this long after a small round lets the next one carry more (fewer round trips). */
 const LINGER_MS = 20;
 const FULL_ROUND = 100;
+/**
+ * A send cut off by a dying broker is tried again, unchanged, for this long while the round keeps
+ * its cases' locks, so no other instance sends those records anew: the broker drops the copy it
+ * may already have. Writers of those few cases wait that long at most, and the attempt under way.
+ */
+const SETTLE_WITHIN_MS = 8_000;
 
 /**
  * Publishes committed reports from the outbox to Kafka. Runs in every intake instance; the
@@ -26,9 +32,9 @@ const FULL_ROUND = 100;
  * (a send to a dead broker takes seconds of client retries). So each round first asks the broker
  * for its metadata (one round trip, no retries), outside any transaction, and touches the outbox
  * only once the broker answers: a stopped broker does not make hotlines wait. Only a broker dying
- * between that question and the send holds writers of those cases for one attempt. The question
- * is asked even while sends succeed: a broker stopped under load would otherwise hold reports to
- * the cases in flight for a whole send timeout.
+ * between that question and the send holds writers of those cases, while the round tries that
+ * batch again (SETTLE_WITHIN_MS). The question is asked even while sends succeed: a broker stopped
+ * under load would otherwise hold reports to the cases in flight for a whole send timeout.
  */
 @Injectable()
 export class RelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -109,7 +115,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     const byTopic = new Map<string, OutboxRecord[]>();
     for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
     for (const [topic, list] of byTopic) {
-      await this.producer.send(topic, list);
+      await this.producer.send(topic, list, { settleWithinMs: SETTLE_WITHIN_MS });
       this.publishedCounter.inc({ topic }, list.length);
       // One line per event, in the trace of the request that reported it: ids only, never the value.
       for (const record of list)
