@@ -19,14 +19,25 @@ function connectionThatLosesAnAnswer() {
   const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
     if (Date.now() < downUntil) {
       const refused = new net.Socket();
-      process.nextTick(() => refused.destroy(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })));
+      process.nextTick(() =>
+        refused.destroy(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+      );
       return refused;
     }
     const socket = net.connect({ host, port }, onConnect);
     let awaitingAnswer = false;
-    const write = socket.write.bind(socket) as (chunk: unknown, encoding?: unknown, cb?: unknown) => boolean;
+    const write = socket.write.bind(socket) as (
+      chunk: unknown,
+      encoding?: unknown,
+      cb?: unknown,
+    ) => boolean;
     socket.write = (chunk: unknown, encoding?: unknown, cb?: unknown) => {
-      if (armed && Buffer.isBuffer(chunk) && chunk.length >= 6 && chunk.readInt16BE(4) === PRODUCE_API_KEY) {
+      if (
+        armed &&
+        Buffer.isBuffer(chunk) &&
+        chunk.length >= 6 &&
+        chunk.readInt16BE(4) === PRODUCE_API_KEY
+      ) {
         armed = false;
         awaitingAnswer = true;
       }
@@ -52,7 +63,8 @@ function connectionThatLosesAnAnswer() {
       armed = true;
       downFor = downMs;
     },
-    backUp: () => new Promise((resolve) => setTimeout(resolve, Math.max(0, downUntil - Date.now()))),
+    backUp: () =>
+      new Promise((resolve) => setTimeout(resolve, Math.max(0, downUntil - Date.now()))),
     lost: () => lost,
   };
 }
@@ -69,6 +81,7 @@ describe(EventProducer.name, () => {
   const brokers = () => requireInfrastructure('KAFKA_BROKERS').split(',');
   let kafka: Kafka;
   let network: ReturnType<typeof connectionThatLosesAnAnswer>;
+  let producer: EventProducer;
   const topics: string[] = [];
 
   beforeEach(() => {
@@ -80,11 +93,18 @@ describe(EventProducer.name, () => {
       retry: { initialRetryTime: 100, retries: 3 },
       socketFactory: network.socketFactory,
     });
+    producer = new EventProducer(kafka);
   });
+
+  afterEach(() => producer.disconnect());
 
   afterAll(async () => {
     if (topics.length === 0) return;
-    const admin = new Kafka({ clientId: 'event-producer-test', brokers: brokers(), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: 'event-producer-test',
+      brokers: brokers(),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
@@ -107,7 +127,10 @@ describe(EventProducer.name, () => {
       const enough = new Promise<void>((resolve) => (settled = resolve));
       await consumer.run({
         eachMessage: ({ message }) => {
-          seen.push({ key: message.key?.toString() ?? '', id: message.headers?.ce_id?.toString() ?? '' });
+          seen.push({
+            key: message.key?.toString() ?? '',
+            id: message.headers?.ce_id?.toString() ?? '',
+          });
           if (seen.length >= count) settled();
           return Promise.resolve();
         },
@@ -123,69 +146,55 @@ describe(EventProducer.name, () => {
 
   const idsOf = (list: { id: string }[]) => list.map((r) => r.id);
   const sentIds = (list: OutgoingRecord[]) => list.map((r) => r.headers.ce_id ?? '');
-  const byKey = (list: { key: string; id: string }[], key: string) => idsOf(list.filter((r) => r.key === key));
+  const byKey = (list: { key: string; id: string }[], key: string) =>
+    idsOf(list.filter((r) => r.key === key));
 
   it('sends a batch whose answer was lost again unchanged, and the broker keeps one copy', async () => {
     const topic = await newTopic(3);
-    const producer = new EventProducer(kafka);
-    try {
-      await producer.send(topic, records(0, 10));
-      network.loseNextAnswer(3_000);
-      // The batch reaches the broker, the answer does not reach the client, and the client's own
-      // retries run out while the broker is away: the send fails.
-      await expect(producer.send(topic, records(10, 30))).rejects.toThrow();
-      expect(network.lost()).toBe(1);
-      expect(producer.hasBatchInDoubt).toBe(true);
-      await network.backUp();
-      // The next round carries the same records and newer ones, as a relay's next round does.
-      await producer.send(topic, records(10, 45));
-      expect(producer.hasBatchInDoubt).toBe(false);
+    await producer.send(topic, records(0, 10));
+    network.loseNextAnswer(3_000);
+    // The batch reaches the broker, the answer does not reach the client, and the client's own
+    // retries run out while the broker is away: the send fails.
+    await expect(producer.send(topic, records(10, 30))).rejects.toThrow();
+    expect(network.lost()).toBe(1);
+    expect(producer.hasBatchInDoubt).toBe(true);
+    await network.backUp();
+    // The next round carries the same records and newer ones, as a relay's next round does.
+    await producer.send(topic, records(10, 45));
+    expect(producer.hasBatchInDoubt).toBe(false);
 
-      const seen = await readAll(topic, 45);
-      const sent = records(0, 45);
-      expect(idsOf(seen).sort()).toEqual(sentIds(sent).sort());
-      for (const key of ['case-0', 'case-1', 'case-2'])
-        expect(byKey(seen, key)).toEqual(sentIds(sent.filter((r) => r.key === key)));
-    } finally {
-      await producer.disconnect();
-    }
+    const seen = await readAll(topic, 45);
+    const sent = records(0, 45);
+    expect(idsOf(seen).sort()).toEqual(sentIds(sent).sort());
+    for (const key of ['case-0', 'case-1', 'case-2'])
+      expect(byKey(seen, key)).toEqual(sentIds(sent.filter((r) => r.key === key)));
   });
 
   it('keeps trying a batch in doubt for as long as the caller waits, and writes it once', async () => {
     const topic = await newTopic(2);
-    const producer = new EventProducer(kafka);
-    try {
-      await producer.send(topic, records(0, 4));
-      network.loseNextAnswer(2_000);
-      await producer.send(topic, records(4, 24), { settleWithinMs: 8_000 });
-      expect(network.lost()).toBe(1);
-      expect(producer.hasBatchInDoubt).toBe(false);
+    await producer.send(topic, records(0, 4));
+    network.loseNextAnswer(2_000);
+    await producer.send(topic, records(4, 24), { settleWithinMs: 8_000 });
+    expect(network.lost()).toBe(1);
+    expect(producer.hasBatchInDoubt).toBe(false);
 
-      const seen = await readAll(topic, 24);
-      expect(seen).toHaveLength(24);
-      expect(new Set(idsOf(seen)).size).toBe(24);
-    } finally {
-      await producer.disconnect();
-    }
+    const seen = await readAll(topic, 24);
+    expect(seen).toHaveLength(24);
+    expect(new Set(idsOf(seen)).size).toBe(24);
   });
 
   it('starts a new producer when another sender took over part of a batch in doubt, and goes on sending', async () => {
     const topic = await newTopic(1);
-    const producer = new EventProducer(kafka);
-    try {
-      await producer.send(topic, records(0, 3));
-      network.loseNextAnswer(2_000);
-      await expect(producer.send(topic, records(3, 9))).rejects.toThrow();
-      await network.backUp();
-      // Another instance published 3..8; this one's next round only has newer records.
-      await producer.send(topic, records(9, 12));
-      expect(producer.hasBatchInDoubt).toBe(false);
+    await producer.send(topic, records(0, 3));
+    network.loseNextAnswer(2_000);
+    await expect(producer.send(topic, records(3, 9))).rejects.toThrow();
+    await network.backUp();
+    // Another instance published 3..8; this one's next round only has newer records.
+    await producer.send(topic, records(9, 12));
+    expect(producer.hasBatchInDoubt).toBe(false);
 
-      const seen = await readAll(topic, 12);
-      // 3..8 are on the topic once: from the lost answer. Nobody else really sent them here.
-      expect(idsOf(seen)).toEqual(sentIds(records(0, 12)));
-    } finally {
-      await producer.disconnect();
-    }
+    const seen = await readAll(topic, 12);
+    // 3..8 are on the topic once: from the lost answer. Nobody else really sent them here.
+    expect(idsOf(seen)).toEqual(sentIds(records(0, 12)));
   });
 });

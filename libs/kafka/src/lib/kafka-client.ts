@@ -110,7 +110,11 @@ export class EventProducer {
     return this.inDoubt !== null;
   }
 
-  async send(topic: string, records: readonly OutgoingRecord[], options: SendOptions = {}): Promise<void> {
+  async send(
+    topic: string,
+    records: readonly OutgoingRecord[],
+    options: SendOptions = {},
+  ): Promise<void> {
     if (records.length === 0) return;
     const until = Date.now() + (options.settleWithinMs ?? 0);
     for (let attempt = 0; ; attempt++) {
@@ -144,7 +148,8 @@ export class EventProducer {
     const pending = this.inDoubt;
     if (pending) {
       const identities = new Set(records.map(identity));
-      const included = pending.topic === topic && [...pending.identities].every((id) => identities.has(id));
+      const included =
+        pending.topic === topic && [...pending.identities].every((id) => identities.has(id));
       if (!included) {
         this.replace();
       } else {
@@ -155,7 +160,11 @@ export class EventProducer {
     if (rest.length === 0) return;
     await this.attempt({
       topic,
-      messages: rest.map((r) => ({ key: r.key, value: r.value, headers: withProducerSpan(r.headers) })),
+      messages: rest.map((r) => ({
+        key: r.key,
+        value: r.value,
+        headers: withProducerSpan(r.headers),
+      })),
       identities: new Set(rest.map(identity)),
     });
   }
@@ -178,7 +187,11 @@ export class EventProducer {
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             timedOut = true;
-            reject(new Error(`sending to ${batch.topic} did not complete within ${this.sendTimeoutMs} ms`));
+            reject(
+              new Error(
+                `sending to ${batch.topic} did not complete within ${this.sendTimeoutMs} ms`,
+              ),
+            );
           }, this.sendTimeoutMs);
         }),
       ]);
@@ -219,7 +232,11 @@ function identity(record: OutgoingRecord): string {
 }
 
 function producerStateLost(error: unknown): boolean {
-  for (let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+  for (
+    let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
     if (typeof e.type === 'string' && PRODUCER_STATE_LOST.has(e.type)) return true;
     e = e.cause as typeof e | undefined;
   }
