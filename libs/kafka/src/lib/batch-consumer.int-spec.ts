@@ -6,13 +6,21 @@ describe(BatchConsumer.name, () => {
   const brokers = () => requireInfrastructure('KAFKA_BROKERS').split(',');
 
   it('starts from the offsets the service stored, not from Kafka’s, and keeps per-key order', async () => {
-    const kafka = createKafka({ brokers: brokers(), clientId: 'batch-consumer-test', topicPrefix: '' });
+    const kafka = createKafka({
+      brokers: brokers(),
+      clientId: 'batch-consumer-test',
+      topicPrefix: '',
+    });
     const topic = uniqueName('batch-consumer');
     await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
     const producer = new EventProducer(kafka);
     await producer.send(
       topic,
-      Array.from({ length: 10 }, (_, i) => ({ key: 'case-1', value: String(i), headers: { 'x-seq': String(i) } })),
+      Array.from({ length: 10 }, (_, i) => ({
+        key: 'case-1',
+        value: String(i),
+        headers: { 'x-seq': String(i) },
+      })),
     );
     const seen: IncomingRecord[] = [];
     const sut = new BatchConsumer(kafka, {
@@ -33,6 +41,60 @@ describe(BatchConsumer.name, () => {
       expect(seen.map((r) => r.value?.toString())).toEqual(['6', '7', '8', '9']);
       expect(seen.every((r) => r.key?.toString() === 'case-1')).toBe(true);
       expect(seen[0]?.headers['x-seq']?.toString()).toBe('6');
+    } finally {
+      await sut.stop();
+      await producer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [topic] });
+      await admin.disconnect();
+    }
+  });
+
+  it('starts again after a crash kafkajs would not restart from, at the stored offsets', async () => {
+    const kafka = createKafka({
+      brokers: brokers(),
+      clientId: 'batch-consumer-test',
+      topicPrefix: '',
+    });
+    const topic = uniqueName('batch-consumer-crash');
+    await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
+    const producer = new EventProducer(kafka);
+    await producer.send(
+      topic,
+      Array.from({ length: 5 }, (_, i) => ({ key: 'case-1', value: String(i), headers: {} })),
+    );
+    let next = 0;
+    let calls = 0;
+    const applied: string[] = [];
+    const errors: unknown[] = [];
+    const sut = new BatchConsumer(kafka, {
+      groupId: uniqueName('group'),
+      topic,
+      onError: (error) => errors.push(error),
+      handler: {
+        storedOffsets: () => Promise.resolve(new Map([[0, String(next)]])),
+        handleBatch: (_t, _p, records) => {
+          calls += 1;
+          // kafkajs treats a TypeError as unrecoverable: its consumer stops and does not restart.
+          if (calls === 1) return Promise.reject(new TypeError('a bug met during a rebalance'));
+          for (const r of records) {
+            if (BigInt(r.offset) < BigInt(next)) continue;
+            applied.push(r.value?.toString() ?? '');
+            next = Number(r.offset) + 1;
+          }
+          return Promise.resolve();
+        },
+      },
+    });
+    try {
+      await sut.start();
+      await waitFor(() => applied.length >= 5, {
+        timeoutMs: 30_000,
+        what: 'the records after the crash',
+      });
+      expect(applied).toEqual(['0', '1', '2', '3', '4']);
+      expect(errors.map((e) => (e as Error).message)).toContain('a bug met during a rebalance');
     } finally {
       await sut.stop();
       await producer.disconnect();

@@ -23,43 +23,69 @@ export interface BatchConsumerOptions {
   fetch?: { minBytes: number; maxWaitTimeInMs: number };
 }
 
+/** After a crash kafkajs does not recover from, a new consumer starts this much later (doubling). */
+const RESTART_DELAY_MS = 1_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
 /**
  * A consumer whose position lives in the service's database, not in Kafka: on every
  * assignment it seeks to the stored offsets. Kafka's committed offsets are kept only so
  * that lag can be monitored with standard tools.
  */
 export class BatchConsumer {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private running = false;
+  private restartTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: BatchConsumerOptions,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
+    this.consumer = this.create();
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.run(this.consumer);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    await this.consumer.disconnect();
+  }
+
+  private create(): Consumer {
+    return this.kafka.consumer({
+      groupId: this.options.groupId,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       rebalanceTimeout: 20_000,
       maxBytesPerPartition: 4 * 1024 * 1024,
-      ...(options.fetch ?? {}),
+      ...(this.options.fetch ?? {}),
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
   }
 
-  async start(): Promise<void> {
+  private async run(consumer: Consumer): Promise<void> {
     const { topic, handler } = this.options;
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic, fromBeginning: true });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const assigned = event.payload.memberAssignment[topic] ?? [];
-      void this.seekToStored(assigned).catch((error: unknown) => this.options.onError?.(error));
+      void this.seekToStored(consumer, assigned).catch((error: unknown) =>
+        this.options.onError?.(error),
+      );
     });
-    this.consumer.on(this.consumer.events.CRASH, (event) => {
+    consumer.on(consumer.events.CRASH, (event) => {
       this.options.onError?.(event.payload.error);
+      // kafkajs restarts a consumer only after errors it knows to be retriable; anything else
+      // (a TypeError of its own during a rebalance, say) leaves it stopped for good while the
+      // service runs on. Positions live in the service's store, so a new consumer is always safe.
+      if (!event.payload.restart && this.running && consumer === this.consumer) this.restartSoon();
     });
-    this.running = true;
-    await this.consumer.run({
+    await consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {
@@ -81,19 +107,33 @@ export class BatchConsumer {
     });
   }
 
-  private async seekToStored(partitions: number[]): Promise<void> {
+  private restartSoon(delayMs = RESTART_DELAY_MS): void {
+    if (this.restartTimer) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.running) return;
+      const stopped = this.consumer;
+      const next = this.create();
+      this.consumer = next;
+      void stopped
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => (this.running ? this.run(next) : undefined))
+        .catch((error: unknown) => {
+          this.options.onError?.(error);
+          if (this.running && this.consumer === next)
+            this.restartSoon(Math.min(delayMs * 2, MAX_RESTART_DELAY_MS));
+        });
+    }, delayMs);
+  }
+
+  private async seekToStored(consumer: Consumer, partitions: number[]): Promise<void> {
     if (!this.running || partitions.length === 0) return;
     const stored = await this.options.handler.storedOffsets(this.options.topic);
     for (const partition of partitions) {
       const offset = stored.get(partition);
-      if (offset !== undefined)
-        this.consumer.seek({ topic: this.options.topic, partition, offset });
+      if (offset !== undefined) consumer.seek({ topic: this.options.topic, partition, offset });
     }
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.consumer.disconnect();
   }
 }
 
