@@ -101,6 +101,9 @@ export class BatchConsumer {
           timestamp: m.timestamp,
         }));
         await handler.handleBatch(batch.topic, batch.partition, records);
+        // A rebalance while the batch was applied: the stored offset already says where this
+        // partition is, and kafkajs's bookkeeping for it belongs to the new assignment.
+        if (!payload.isRunning() || payload.isStale()) return;
         payload.resolveOffset(batch.lastOffset());
         await payload.heartbeat();
       },
