@@ -1,21 +1,45 @@
 import { requireInfrastructure, uniqueName, waitFor } from '@beacon/testing';
 import { BatchConsumer } from './batch-consumer';
-import { createKafka, ensureTopics, EventProducer, type IncomingRecord } from './kafka-client';
+import {
+  createKafka,
+  ensureTopics,
+  EventProducer,
+  type IncomingRecord,
+  type OutgoingRecord,
+} from './kafka-client';
 
 describe(BatchConsumer.name, () => {
   const brokers = () => requireInfrastructure('KAFKA_BROKERS').split(',');
+  const kafka = () =>
+    createKafka({ brokers: brokers(), clientId: 'batch-consumer-test', topicPrefix: '' });
+  const topics: string[] = [];
+
+  afterAll(async () => {
+    if (topics.length === 0) return;
+    const admin = kafka().admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics });
+    await admin.disconnect();
+  });
+
+  /** A new one-partition topic holding these records. */
+  async function topicWith(name: string, records: OutgoingRecord[]): Promise<string> {
+    const topic = uniqueName(name);
+    topics.push(topic);
+    const client = kafka();
+    await ensureTopics(client, [{ topic, numPartitions: 1 }]);
+    const producer = new EventProducer(client);
+    try {
+      await producer.send(topic, records);
+    } finally {
+      await producer.disconnect();
+    }
+    return topic;
+  }
 
   it('starts from the offsets the service stored, not from Kafka’s, and keeps per-key order', async () => {
-    const kafka = createKafka({
-      brokers: brokers(),
-      clientId: 'batch-consumer-test',
-      topicPrefix: '',
-    });
-    const topic = uniqueName('batch-consumer');
-    await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
-    const producer = new EventProducer(kafka);
-    await producer.send(
-      topic,
+    const topic = await topicWith(
+      'batch-consumer',
       Array.from({ length: 10 }, (_, i) => ({
         key: 'case-1',
         value: String(i),
@@ -23,7 +47,7 @@ describe(BatchConsumer.name, () => {
       })),
     );
     const seen: IncomingRecord[] = [];
-    const sut = new BatchConsumer(kafka, {
+    const sut = new BatchConsumer(kafka(), {
       groupId: uniqueName('group'),
       topic,
       handler: {
@@ -43,32 +67,19 @@ describe(BatchConsumer.name, () => {
       expect(seen[0]?.headers['x-seq']?.toString()).toBe('6');
     } finally {
       await sut.stop();
-      await producer.disconnect();
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: [topic] });
-      await admin.disconnect();
     }
   });
 
   it('starts again after a crash kafkajs would not restart from, at the stored offsets', async () => {
-    const kafka = createKafka({
-      brokers: brokers(),
-      clientId: 'batch-consumer-test',
-      topicPrefix: '',
-    });
-    const topic = uniqueName('batch-consumer-crash');
-    await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
-    const producer = new EventProducer(kafka);
-    await producer.send(
-      topic,
+    const topic = await topicWith(
+      'batch-consumer-crash',
       Array.from({ length: 5 }, (_, i) => ({ key: 'case-1', value: String(i), headers: {} })),
     );
     let next = 0;
     let calls = 0;
     const applied: string[] = [];
     const errors: unknown[] = [];
-    const sut = new BatchConsumer(kafka, {
+    const sut = new BatchConsumer(kafka(), {
       groupId: uniqueName('group'),
       topic,
       onError: (error) => errors.push(error),
@@ -97,11 +108,6 @@ describe(BatchConsumer.name, () => {
       expect(errors.map((e) => (e as Error).message)).toContain('a bug met during a rebalance');
     } finally {
       await sut.stop();
-      await producer.disconnect();
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: [topic] });
-      await admin.disconnect();
     }
   });
 });
