@@ -57,11 +57,13 @@ const PRODUCER_STATE_LOST = new Set([
 
 type Message = { key: string; value: string; headers: Record<string, string> };
 
-/** A batch whose send failed without saying whether the broker had appended it. */
-interface InDoubt {
+/** A batch as sent; kept "in doubt" when its send failed without saying whether it was appended. */
+interface Batch {
   topic: string;
   messages: Message[];
-  identities: Set<string>;
+  records: readonly OutgoingRecord[];
+  /** Worked out only for a batch in doubt. */
+  identities?: Set<string>;
 }
 
 export interface SendOptions {
@@ -98,7 +100,7 @@ export interface SendOptions {
 export class EventProducer {
   private producer: Producer | null = null;
   private failures = 0;
-  private inDoubt: InDoubt | null = null;
+  private inDoubt: Batch | null = null;
 
   constructor(
     private readonly kafka: Kafka,
@@ -147,14 +149,14 @@ export class EventProducer {
     let rest = records;
     const pending = this.inDoubt;
     if (pending) {
+      const held = identitiesOf(pending);
       const identities = new Set(records.map(identity));
-      const included =
-        pending.topic === topic && [...pending.identities].every((id) => identities.has(id));
+      const included = pending.topic === topic && [...held].every((id) => identities.has(id));
       if (!included) {
         this.replace();
       } else {
         await this.attempt(pending);
-        rest = records.filter((r) => !pending.identities.has(identity(r)));
+        rest = records.filter((r) => !held.has(identity(r)));
       }
     }
     if (rest.length === 0) return;
@@ -165,11 +167,11 @@ export class EventProducer {
         value: r.value,
         headers: withProducerSpan(r.headers),
       })),
-      identities: new Set(rest.map(identity)),
+      records: rest,
     });
   }
 
-  private async attempt(batch: InDoubt): Promise<void> {
+  private async attempt(batch: Batch): Promise<void> {
     const producer = this.producer ?? this.create();
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
@@ -227,8 +229,13 @@ export class EventProducer {
   }
 }
 
+/** An event's id where the record carries one (every CloudEvent does), else its whole content. */
 function identity(record: OutgoingRecord): string {
-  return `${record.key}\u0000${record.value}`;
+  return `${record.key}\u0000${record.headers.ce_id ?? record.value}`;
+}
+
+function identitiesOf(batch: Batch): Set<string> {
+  return (batch.identities ??= new Set(batch.records.map(identity)));
 }
 
 function producerStateLost(error: unknown): boolean {
