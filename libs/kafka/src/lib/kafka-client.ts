@@ -86,7 +86,9 @@ export interface SendOptions {
  * "in doubt", and goes out again, exactly as it was, before anything else is sent: at once while
  * the caller waits (`settleWithinMs`), or at the head of the next send that includes its records.
  * The next send holding only some of them means another sender took the rest over; the producer
- * is then replaced, as its sequence numbers may no longer match the broker's.
+ * is then replaced, as its sequence numbers may no longer match the broker's. On a cluster of
+ * several brokers a send can fail for the partitions of one broker only; the batch goes out again
+ * whole, and the partitions that had succeeded get a second copy.
  *
  * A send that fails throws, and kafkajs reconnects on the next one. A send that does not settle
  * in time, the third failure in a row, or a broker answer that this producer's sequence state is
