@@ -28,7 +28,7 @@ describe('Prometheus and Grafana configuration', () => {
   it('is valid for promtool, and its alert rules fire as their tests expect', () => {
     // Syntax only: the bearer token file exists only where Prometheus runs, mounted from a secret.
     expect(promtool('check', 'config', '--syntax-only', 'prometheus.yml')).toMatch(/SUCCESS/);
-    expect(promtool('check', 'rules', 'rules/beacon.rules.yml')).toMatch(/SUCCESS: 7 rules found/);
+    expect(promtool('check', 'rules', 'rules/beacon.rules.yml')).toMatch(/SUCCESS: 8 rules found/);
     expect(promtool('test', 'rules', 'rules/beacon.rules.test.yml')).toMatch(/SUCCESS/);
   });
 
@@ -45,7 +45,7 @@ describe('Prometheus and Grafana configuration', () => {
   it('alerts on consumer lag, outbox age, delivery failures and critical alerts past SLA', () => {
     const rules = (parse(readFileSync(path.join(here, 'rules/beacon.rules.yml'), 'utf8')) as { groups: { rules: { alert?: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules);
     const alerts = rules.filter((r) => r.alert).map((r) => r.alert);
-    expect(alerts).toEqual(expect.arrayContaining(['BeaconConsumerLagHigh', 'BeaconOutboxStale', 'BeaconDeliveryFailures', 'BeaconCriticalAlertUnacknowledged']));
+    expect(alerts).toEqual(expect.arrayContaining(['BeaconConsumerLagHigh', 'BeaconConsumerCrashing', 'BeaconOutboxStale', 'BeaconDeliveryFailures', 'BeaconCriticalAlertUnacknowledged']));
     for (const rule of rules) for (const series of seriesIn(rule.expr)) expect({ series, known: known.has(series) }).toEqual({ series, known: true });
   });
 

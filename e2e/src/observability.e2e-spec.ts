@@ -290,7 +290,7 @@ describe('observability: metrics scraped by a real Prometheus, one trace from th
       data: { groups: { name: string; rules: { name: string; health: string; state?: string }[] }[] };
     };
     const all = rules.data.groups.flatMap((g) => g.rules);
-    expect(all.length).toBe(7);
+    expect(all.length).toBe(8);
     await waitFor(
       async () => {
         const again = (await (await fetch(`${prometheusUrl}/api/v1/rules`)).json()) as typeof rules;

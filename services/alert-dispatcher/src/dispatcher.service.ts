@@ -15,6 +15,7 @@ import { ALERTING_POOL, KAFKA_CLIENT } from './dispatcher.tokens';
 import { TimersWorker } from './escalation/timers.worker';
 import { EventsRelay } from './events/events-relay.service';
 import { LifecycleEvents } from './events/lifecycle-events.service';
+import { DispatcherMetrics } from './observability/dispatcher-metrics.service';
 import { InstanceRegistry } from './routing/instance-registry.service';
 
 /**
@@ -39,12 +40,14 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     private readonly timers: TimersWorker,
     private readonly channels: ChannelRegistry,
     private readonly instances: InstanceRegistry,
+    metrics: DispatcherMetrics,
   ) {
     const consumer = () =>
       new BatchConsumer(kafka, {
         groupId: config.CONSUMER_GROUP,
         topic: events.topic,
         onError: (error) => this.logger.error(`consumer error: ${(error as Error).message}`),
+        onCrash: metrics.consumerCrashed,
         handler: {
           storedOffsets: (t) => decisions.storedOffsets(t),
           handleBatch: async (t, partition, records) => {

@@ -79,10 +79,12 @@ describe(BatchConsumer.name, () => {
     let calls = 0;
     const applied: string[] = [];
     const errors: unknown[] = [];
+    let crashes = 0;
     const sut = new BatchConsumer(kafka(), {
       groupId: uniqueName('group'),
       topic,
       onError: (error) => errors.push(error),
+      onCrash: () => (crashes += 1),
       handler: {
         storedOffsets: () => Promise.resolve(new Map([[0, String(next)]])),
         handleBatch: (_t, _p, records) => {
@@ -106,6 +108,7 @@ describe(BatchConsumer.name, () => {
       });
       expect(applied).toEqual(['0', '1', '2', '3', '4']);
       expect(errors.map((e) => (e as Error).message)).toContain('a bug met during a rebalance');
+      expect(crashes).toBe(1);
     } finally {
       await sut.stop();
     }

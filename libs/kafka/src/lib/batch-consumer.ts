@@ -16,6 +16,8 @@ export interface BatchConsumerOptions {
   topic: string;
   handler: BatchHandler;
   onError?: (error: unknown) => void;
+  /** The consumer crashed (after `onError`); a new one starts at the stored offsets. */
+  onCrash?: () => void;
   /**
    * How long the broker may hold a fetch to gather `minBytes` (kafkajs defaults: 1 byte, 5 s).
    * A consumer that can wait trades that delay for fewer, larger batches.
@@ -80,6 +82,7 @@ export class BatchConsumer {
     });
     consumer.on(consumer.events.CRASH, (event) => {
       this.options.onError?.(event.payload.error);
+      this.options.onCrash?.();
       // kafkajs restarts a consumer only after errors it knows to be retriable; anything else
       // (a TypeError of its own during a rebalance, say) leaves it stopped for good while the
       // service runs on. Positions live in the service's store, so a new consumer is always safe.

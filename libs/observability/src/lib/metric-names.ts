@@ -9,6 +9,7 @@ export const METRICS = {
   outboxOldestAge: 'beacon_outbox_oldest_age_seconds',
   eventsPublished: 'beacon_events_published_total',
   consumerLag: 'beacon_consumer_lag',
+  consumerCrashes: 'beacon_consumer_crashes_total',
   eventsApplied: 'beacon_events_applied_total',
   batchDuration: 'beacon_batch_duration_seconds',
   deadLetters: 'beacon_dead_letters_total',

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { METRICS } from './metric-names';
 
 /** Latency buckets for the path from report to page, in seconds (50 ms … 5 min). */
 export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
@@ -58,4 +59,18 @@ export class ServiceMetrics {
   private getOrCreate<M>(name: string, create: () => M): M {
     return (this.registry.getSingleMetric(name) as M | undefined) ?? create();
   }
+}
+
+/**
+ * Counts the crashes of one consumer group's Kafka consumers. The series starts at 0, so a rule
+ * sees the first crash as an increase.
+ */
+export function consumerCrashCounter(metrics: ServiceMetrics, group: string): () => void {
+  const crashes = metrics.counter(
+    METRICS.consumerCrashes,
+    'Kafka consumer crashes; each one starts a new consumer at the stored offsets',
+    ['group'],
+  );
+  crashes.inc({ group }, 0);
+  return () => crashes.inc({ group });
 }

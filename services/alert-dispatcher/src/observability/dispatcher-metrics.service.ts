@@ -1,6 +1,6 @@
 import { CODES } from '@beacon/events';
 import { ConsumerLag, type Kafka } from '@beacon/kafka';
-import { METRICS, ServiceMetrics } from '@beacon/observability';
+import { consumerCrashCounter, METRICS, ServiceMetrics } from '@beacon/observability';
 import { CheckpointStore, type Pool } from '@beacon/persistence';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { type Counter, type Histogram } from 'prom-client';
@@ -14,7 +14,7 @@ const ACK_BUCKETS = [30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
 /**
  * The dispatcher's series: alerts raised, how long until the first page went out and until
  * someone acknowledged, every delivery's outcome, alerts past their acknowledgement deadline,
- * consumer lag and the lifecycle events its relay published.
+ * consumer lag and crashes, and the lifecycle events its relay published.
  */
 @Injectable()
 export class DispatcherMetrics implements OnApplicationShutdown {
@@ -23,6 +23,8 @@ export class DispatcherMetrics implements OnApplicationShutdown {
   readonly timeToAcknowledge: Histogram<'urgency'>;
   readonly deliveries: Counter<'channel' | 'outcome'>;
   readonly published: Counter<'topic'>;
+  /** One decision consumer crashed; a new one starts at the stored offsets. */
+  readonly consumerCrashed: () => void;
   private readonly lag: ConsumerLag;
 
   constructor(
@@ -50,6 +52,7 @@ export class DispatcherMetrics implements OnApplicationShutdown {
     ]);
     this.published = metrics.counter(METRICS.eventsPublished, 'Lifecycle events published to Kafka from the outbox', ['topic']);
     const group = config.CONSUMER_GROUP;
+    this.consumerCrashed = consumerCrashCounter(metrics, group);
     // The decisions' own checkpoints: where the dispatcher really is, whatever Kafka's group offsets say.
     const checkpoints = new CheckpointStore('alerting', group);
     this.lag = new ConsumerLag(kafka, events.topic, (t) => checkpoints.load(pool, t));

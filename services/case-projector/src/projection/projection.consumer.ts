@@ -1,6 +1,6 @@
 import { CASE_EVENTS_DLQ_TOPIC, CASE_EVENTS_TOPIC } from '@beacon/events';
 import { BatchConsumer, BrokerProbe, ConsumerLag, createKafka, EventProducer, startWithRetry, topicName, type Kafka } from '@beacon/kafka';
-import { METRICS, ServiceMetrics, traceFromRecordHeaders, withTrace } from '@beacon/observability';
+import { consumerCrashCounter, METRICS, ServiceMetrics, traceFromRecordHeaders, withTrace } from '@beacon/observability';
 import { type Pool } from '@beacon/persistence';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../projector.config';
@@ -45,6 +45,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, OnApplication
       groupId: config.CONSUMER_GROUP,
       topic,
       onError: (error) => this.logger.error(`consumer error: ${(error as Error).message}`),
+      onCrash: instruments.crashed,
       handler: {
         storedOffsets: (t) => this.projection.storedOffsets(t),
         handleBatch: async (t, partition, records) => {
@@ -98,7 +99,7 @@ function headerText(value: unknown): string {
   return Buffer.isBuffer(first) ? first.toString('utf8') : typeof first === 'string' ? first : 'event';
 }
 
-/** The projector's series: events applied and dead-lettered, batch duration, lag per partition. */
+/** The projector's series: events applied and dead-lettered, batch duration, lag per partition, consumer crashes. */
 function projectorInstruments(metrics: ServiceMetrics, group: string, lag: ConsumerLag) {
   metrics.gauge(METRICS.consumerLag, 'Events on the case topic not yet applied, per partition', ['group', 'partition'], async (gauge) => {
     try {
@@ -111,6 +112,7 @@ function projectorInstruments(metrics: ServiceMetrics, group: string, lag: Consu
     }
   });
   return {
+    crashed: consumerCrashCounter(metrics, group),
     applied: metrics.counter(METRICS.eventsApplied, 'Case events applied to the read models'),
     deadLetters: metrics.counter(METRICS.deadLetters, 'Records sent to the dead-letter topic'),
     batchDuration: metrics.histogram(

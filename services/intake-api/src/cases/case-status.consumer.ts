@@ -1,5 +1,6 @@
 import { type EventName, decodeFromKafka, nameEvent, parseEventType } from '@beacon/events';
 import { BatchConsumer, type IncomingRecord, type Kafka, startWithRetry } from '@beacon/kafka';
+import { consumerCrashCounter, ServiceMetrics } from '@beacon/observability';
 import { CheckpointStore, withTransaction } from '@beacon/persistence';
 import {
   type BeforeApplicationShutdown,
@@ -52,6 +53,7 @@ export class CaseStatusConsumer implements OnApplicationBootstrap, BeforeApplica
     @Inject(CASE_TOPIC) topic: string,
     @Inject(INTAKE_POOL) private readonly pool: Pool,
     private readonly personCases: PersonCasesRepository,
+    metrics: ServiceMetrics,
   ) {
     this.checkpoints = new CheckpointStore('intake', config.CASE_STATUS_CONSUMER_GROUP);
     this.consumer = new BatchConsumer(kafka, {
@@ -61,6 +63,7 @@ export class CaseStatusConsumer implements OnApplicationBootstrap, BeforeApplica
         this.logger.warn(
           `case status consumer: ${error instanceof Error ? error.message : 'unknown error'}`,
         ),
+      onCrash: consumerCrashCounter(metrics, config.CASE_STATUS_CONSUMER_GROUP),
       handler: {
         storedOffsets: (t) => this.checkpoints.load(this.pool, t),
         handleBatch: (t, partition, records) => this.apply(t, partition, records),
