@@ -465,13 +465,7 @@ export class AlertDecisions {
         this.logger.log(`alert ${alert.alert_id} raised (${alert.urgency}, ${alert.rule})`),
       );
       if (raise.hadOpenAlert) {
-        const superseded = await this.alerts.supersedeOthers(
-          client,
-          alert.case_id,
-          alert.alert_id,
-          now,
-        );
-        await this.escalations.cancel(client, superseded);
+        await this.supersedeOthers(client, alert.case_id, alert.alert_id, now);
       }
       batch.emitted.push(
         withTrace(trace, () =>
@@ -515,6 +509,12 @@ export class AlertDecisions {
     const planned = await this.notifier.planTiers(client, pages);
     await runWrites(client, [this.escalations.scheduleManyWrite(timers), ...planned.writes]);
     batch.queued.push(...planned.rows);
+  }
+
+  /** A case has one open alert: the others are superseded and their escalation timers dropped. */
+  private async supersedeOthers(client: PoolClient, caseId: string, keep: string, at: Date): Promise<void> {
+    const superseded = await this.alerts.supersedeOthers(client, caseId, keep, at);
+    await this.escalations.cancel(client, superseded);
   }
 
   private firstTier(
@@ -626,13 +626,7 @@ export class AlertDecisions {
           acknowledged_by: null,
           acknowledged_via: null,
         };
-        const superseded = await this.alerts.supersedeOthers(
-          client,
-          event.subject,
-          alert.alert_id,
-          at,
-        );
-        await this.escalations.cancel(client, superseded);
+        await this.supersedeOthers(client, event.subject, alert.alert_id, at);
         await this.alerts.restoreRaised(client, { ...alert, dedup_key: data.dedupKey });
         openAlerts.set(event.subject, alert);
         const tier = alert.region
