@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import {
+  INCIDENT_WINDOW_MS,
   flushIncidentUpdate,
   planIncidentNotification,
   type IncidentNotificationPlan,
@@ -128,5 +130,159 @@ describe(planIncidentNotification.name, () => {
     ]);
 
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+  });
+});
+
+describe('incident grouping, for any arrivals', () => {
+  const W = INCIDENT_WINDOW_MS;
+
+  /**
+   * A case of one incident arriving after an arbitrary gap (the window's edges included),
+   * sometimes a redelivery of a case already seen. The held update's timer fires at its
+   * flushAt, or, when it is late, only after the next case was planned.
+   */
+  const anArrival = fc.record({
+    gapMs: fc.oneof(fc.integer({ min: 0, max: 2 * W }), fc.constantFrom(0, 1, W - 1, W, W + 1)),
+    redelivery: fc.option(fc.nat(), { freq: 4 }),
+    timerLate: fc.boolean(),
+  });
+  const anyArrivals = fc.array(anArrival, { minLength: 1, maxLength: 40 });
+
+  interface Announcement {
+    at: number;
+    kind: 'page' | 'update';
+    /** The cases it names: the paging case, or the update's cases. */
+    caseIds: string[];
+    casesInIncident: number;
+  }
+
+  /** Plans every arrival in order; with `timerAtEnd`, the timer finally fires long after. */
+  function simulate(arrivals: fc.RecordValue<typeof anArrival>[], timerAtEnd = true) {
+    let state: IncidentNotifyState | undefined;
+    let now = t0;
+    const seen: string[] = [];
+    const announced: Announcement[] = [];
+    const decided: {
+      at: number;
+      caseId: string;
+      fresh: boolean;
+      plan: IncidentNotificationPlan;
+    }[] = [];
+    const fireTimer = (until: number) => {
+      if (state?.flushAt == null || Date.parse(state.flushAt) > until) return;
+      const due = Date.parse(state.flushAt);
+      const flushed = flushIncidentUpdate(state, new Date(due));
+      if (flushed.update) announced.push({ at: due, kind: 'update', ...flushed.update });
+      state = flushed.state;
+    };
+    for (const { gapMs, redelivery, timerLate } of arrivals) {
+      now += gapMs;
+      if (!timerLate) fireTimer(now);
+      const fresh = redelivery === null || seen.length === 0;
+      const caseId = fresh ? `c${seen.length + 1}` : seen[redelivery % seen.length]!;
+      const before = state;
+      const next = planIncidentNotification(state, caseId, new Date(now));
+      if (!fresh) expect(next.state).toBe(before);
+      state = next.state;
+      if (fresh) seen.push(caseId);
+      decided.push({ at: now, caseId, fresh, plan: next.plan });
+      if (next.plan.action === 'page-now') {
+        const { casesInIncident } = next.plan;
+        announced.push({ at: now, kind: 'page', caseIds: [caseId], casesInIncident });
+      }
+      fireTimer(now);
+    }
+    if (timerAtEnd) fireTimer(now + 10 * W);
+    return { seen, announced, decided, state: state! };
+  }
+
+  it('pages the first case at once, then a case iff it comes 60 s or more after the latest page; the rest of a window joins one update', () => {
+    fc.assert(
+      fc.property(anyArrivals, (arrivals) => {
+        const { decided } = simulate(arrivals);
+
+        expect(decided[0]!.plan).toEqual({ action: 'page-now', casesInIncident: 1 });
+        let latestPage = decided[0]!.at;
+        let heldInWindow = 0;
+        for (const { at: when, fresh, plan } of decided.slice(1)) {
+          if (!fresh) {
+            expect(plan).toEqual({ action: 'already-notified' });
+          } else if (when >= latestPage + W) {
+            expect(plan.action).toBe('page-now');
+            latestPage = when;
+            heldInWindow = 0;
+          } else {
+            expect(plan).toEqual({
+              action: heldInWindow === 0 ? 'hold-for-update' : 'join-held-update',
+              flushAt: new Date(latestPage + W),
+            });
+            heldInWindow += 1;
+          }
+        }
+      }),
+    );
+  });
+
+  it('sends pages 60 s apart or more, and at most one update per page, as its window closes, naming the cases held in it', () => {
+    fc.assert(
+      fc.property(anyArrivals, (arrivals) => {
+        const { announced, decided } = simulate(arrivals);
+        const pages = announced.filter((a) => a.kind === 'page');
+
+        pages.forEach((page, i) => {
+          if (i > 0) expect(page.at - pages[i - 1]!.at).toBeGreaterThanOrEqual(W);
+          const nextPage = pages[i + 1]?.at ?? Infinity;
+          const updates = announced.filter(
+            (a) => a.kind === 'update' && a.at >= page.at && a.at < nextPage,
+          );
+          expect(updates.length).toBeLessThanOrEqual(1);
+          for (const update of updates) {
+            expect(update.at).toBe(page.at + W);
+            expect(update.caseIds).toEqual(
+              decided
+                .filter((d) => d.fresh && d.at >= page.at && d.at < page.at + W)
+                .filter((d) => d.plan.action !== 'page-now')
+                .map((d) => d.caseId),
+            );
+          }
+        });
+      }),
+    );
+  });
+
+  it('loses no case: each is named once at most, and the last page or update counts them all', () => {
+    fc.assert(
+      fc.property(anyArrivals, (arrivals) => {
+        const { seen, announced, state } = simulate(arrivals);
+
+        const named = announced.flatMap((a) => a.caseIds);
+        expect(new Set(named).size).toBe(named.length);
+        // A held case overtaken by the next page is counted by that page.
+        const counts = announced.map((a) => a.casesInIncident);
+        expect(counts).toEqual([...counts].sort((a, b) => a - b));
+        // Nothing goes out of order: an update a late timer still finds is not sent after the page.
+        const times = announced.map((a) => a.at);
+        expect(times).toEqual([...times].sort((a, b) => a - b));
+        expect(counts.at(-1)).toBe(seen.length);
+        expect(state.caseIds).toEqual(seen);
+        expect(state.heldCaseIds).toEqual([]);
+      }),
+    );
+  });
+
+  it('sends a held update not before it is due, and once', () => {
+    fc.assert(
+      fc.property(anyArrivals, fc.integer({ min: 1, max: W }), (arrivals, early) => {
+        // Two more cases a moment apart: the second is held whatever came before.
+        const more = { gapMs: 1, redelivery: null, timerLate: true };
+        const { state } = simulate([...arrivals, more, more], false);
+        const due = Date.parse(state.flushAt!);
+
+        expect(flushIncidentUpdate(state, new Date(due - early))).toEqual({ update: null, state });
+        const flushed = flushIncidentUpdate(state, new Date(due));
+        expect(flushed.update?.caseIds).toEqual(state.heldCaseIds);
+        expect(flushIncidentUpdate(flushed.state, new Date(due + early)).update).toBeNull();
+      }),
+    );
   });
 });
