@@ -1,4 +1,7 @@
 import { spawnService, type ServiceName } from '@beacon/testing';
+import { randomBytes } from 'node:crypto';
+
+const key = () => randomBytes(32).toString('base64');
 
 const cases: { service: ServiceName; env: Record<string, string>; expected: RegExp[] }[] = [
   {
@@ -20,6 +23,19 @@ const cases: { service: ServiceName; env: Record<string, string>; expected: RegE
     service: 'ops-console',
     env: { DATABASE_URL: 'postgres://127.0.0.1:1/none', AUTH_ACCESS_TOKEN_KEYS: 'nobody' },
     expected: [/AUTH_ACCESS_TOKEN_KEYS: master key #1: expected "kid:base64key"/, /VAULT_MASTER_KEYS: is required but not set/],
+  },
+  {
+    // Everything else is valid and the database is out of reach: the broker list is checked
+    // before the console migrates its database, not when its web module is built after.
+    service: 'ops-console',
+    env: {
+      DATABASE_URL: 'postgres://127.0.0.1:1/none',
+      VAULT_MASTER_KEYS: `mk1:${key()}`,
+      AUTH_ACCESS_TOKEN_KEYS: `at1:${key()}`,
+      AUTH_TOTP_KEYS: `tk1:${key()}`,
+      KAFKA_BROKERS: 'not a broker list',
+    },
+    expected: [/KAFKA_BROKERS: must be a comma-separated list of host:port/],
   },
 ];
 

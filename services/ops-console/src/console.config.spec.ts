@@ -1,6 +1,6 @@
 import { composeEnvironment } from '@beacon/testing';
 import { randomBytes } from 'node:crypto';
-import { loadConsoleConfig } from './console.config';
+import { consoleEnvSchema, loadConsoleConfig } from './console.config';
 
 const key = () => randomBytes(32).toString('base64');
 const secrets = () => ({
@@ -18,6 +18,27 @@ describe(loadConsoleConfig.name, () => {
     expect(sut.AUTH_ACCESS_TOKEN_KEYS.currentKid).toBe('at1');
     expect(sut.VAULT_MASTER_KEYS.currentKid).toBe('mk1');
     expect(sut.CORS_ORIGINS).toEqual([]);
+    expect(sut.KAFKA_BROKERS).toEqual(['kafka:9092']);
+  });
+
+  it('reads every variable docker-compose.yml gives the service, none of them later', () => {
+    const given = Object.keys(
+      composeEnvironment('ops-console', { ...secrets(), CONSOLE_SERVICE_TOKEN: 'c'.repeat(43) }),
+    );
+    expect(given.filter((name) => !(name in consoleEnvSchema.shape))).toEqual([]);
+  });
+
+  it('runs without a broker list, and names a malformed one or a bad topic prefix', () => {
+    const base = { DATABASE_URL: 'postgres://db/beacon', ...secrets() };
+    const sut = loadConsoleConfig(base);
+    expect(sut.KAFKA_BROKERS).toBeUndefined();
+    expect(sut.KAFKA_TOPIC_PREFIX).toBe('');
+    expect(() => loadConsoleConfig({ ...base, KAFKA_BROKERS: 'kafka' })).toThrow(
+      /KAFKA_BROKERS: must be a comma-separated list of host:port/,
+    );
+    expect(() => loadConsoleConfig({ ...base, KAFKA_TOPIC_PREFIX: 'a/b' })).toThrow(
+      /KAFKA_TOPIC_PREFIX: may contain only/,
+    );
   });
 
   it('needs the account and vault keys, naming each missing or malformed one', () => {

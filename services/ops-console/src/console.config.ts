@@ -1,4 +1,12 @@
-import { httpUrl, loadConfig, logLevel, port, postgresUrl } from '@beacon/config';
+import {
+  httpUrl,
+  kafkaBrokers,
+  loadConfig,
+  logLevel,
+  port,
+  postgresUrl,
+  topicPrefix,
+} from '@beacon/config';
 import { identityEnvShape } from '@beacon/identity';
 import { metricsToken } from '@beacon/observability';
 import { vaultMasterKeys } from '@beacon/vault';
@@ -18,6 +26,12 @@ export const consoleEnvSchema = z.object({
   METRICS_TOKEN: metricsToken,
   /** The alert dispatcher, its service token as the password: http://console:<token>@alert-dispatcher:3200 */
   ALERT_DISPATCHER_URL: httpUrl.optional(),
+  /**
+   * Optional: with a broker list the pipeline view adds consumer lag and the dead-letter count,
+   * which only Kafka knows. The console works without it.
+   */
+  KAFKA_BROKERS: kafkaBrokers.optional(),
+  KAFKA_TOPIC_PREFIX: topicPrefix,
   /** Unwrap the per-person keys for identity reads (the same value as intake's). */
   VAULT_MASTER_KEYS: vaultMasterKeys,
   /** Staff accounts: token and TOTP keys, session lifetimes, lockout, optional OIDC. */

@@ -1,7 +1,7 @@
 import { CASE_EVENTS_DLQ_TOPIC, CASE_EVENTS_TOPIC } from '@beacon/events';
 import { createKafka, topicName } from '@beacon/kafka';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { PIPELINE_CONFIG, type PipelineConfig } from './pipeline.config';
+import { CONSOLE_CONFIG, type ConsoleConfig } from '../console.config';
 
 type Admin = ReturnType<ReturnType<typeof createKafka>['admin']>;
 
@@ -26,7 +26,10 @@ export class PipelineKafka implements OnApplicationShutdown {
   private admin: Admin | null = null;
   private connecting: Promise<Admin> | null = null;
 
-  constructor(@Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig) {}
+  constructor(
+    @Inject(CONSOLE_CONFIG)
+    private readonly config: Pick<ConsoleConfig, 'KAFKA_BROKERS' | 'KAFKA_TOPIC_PREFIX'>,
+  ) {}
 
   get configured(): boolean {
     return (this.config.KAFKA_BROKERS?.length ?? 0) > 0;

@@ -5,7 +5,6 @@ import { LiveFeedRepository } from '../live/live-feed.repository';
 import { LiveFeedService } from '../live/live-feed.service';
 import { LiveController } from '../live/live.controller';
 import { PipelineKafka } from '../pipeline/pipeline-kafka.service';
-import { loadPipelineConfig, PIPELINE_CONFIG } from '../pipeline/pipeline.config';
 import { ResponseTimesController } from '../regions/response-times.controller';
 import { ResponseTimesRepository } from '../regions/response-times.repository';
 import { WebController } from './web.controller';
@@ -16,14 +15,12 @@ import { WebController } from './web.controller';
  */
 @Module({})
 export class ConsoleWebModule {
-  static forConfig(config: ConsoleConfig, env: NodeJS.ProcessEnv = process.env): DynamicModule {
+  static forConfig(config: ConsoleConfig): DynamicModule {
     return {
       module: ConsoleWebModule,
       controllers: [WebController, LiveController, ResponseTimesController],
       providers: [
         { provide: CONSOLE_CONFIG, useValue: config },
-        // Parsed here, at start-up, so a malformed KAFKA_BROKERS stops the console with its name.
-        { provide: PIPELINE_CONFIG, useValue: loadPipelineConfig(env) },
         AlertDispatcherClient,
         LiveFeedRepository,
         LiveFeedService,
