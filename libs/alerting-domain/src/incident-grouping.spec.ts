@@ -227,14 +227,18 @@ describe('incident grouping, for any arrivals', () => {
     fc.assert(
       fc.property(anyArrivals, (arrivals) => {
         const { announced, decided } = simulate(arrivals);
-        const pages = announced.filter((a) => a.kind === 'page');
+        // In the order they went: each page, then what went before the next page.
+        const windows = announced.reduce<{ page: Announcement; updates: Announcement[] }[]>(
+          (acc, a) => {
+            if (a.kind === 'page') acc.push({ page: a, updates: [] });
+            else acc.at(-1)!.updates.push(a);
+            return acc;
+          },
+          [],
+        );
 
-        pages.forEach((page, i) => {
-          if (i > 0) expect(page.at - pages[i - 1]!.at).toBeGreaterThanOrEqual(W);
-          const nextPage = pages[i + 1]?.at ?? Infinity;
-          const updates = announced.filter(
-            (a) => a.kind === 'update' && a.at >= page.at && a.at < nextPage,
-          );
+        windows.forEach(({ page, updates }, i) => {
+          if (i > 0) expect(page.at - windows[i - 1]!.page.at).toBeGreaterThanOrEqual(W);
           expect(updates.length).toBeLessThanOrEqual(1);
           for (const update of updates) {
             expect(update.at).toBe(page.at + W);
