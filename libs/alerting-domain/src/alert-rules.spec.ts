@@ -217,7 +217,7 @@ describe(`${decideAlert.name}, for any reassessment`, () => {
   });
 
   it('answers each kind at most once, in the order resolve, raise, stand-down, follow-up, and none alone', () => {
-    const order = ['resolve', 'raise', 'stand-down', 'follow-up'];
+    const order: AlertDecision['kind'][] = ['resolve', 'raise', 'stand-down', 'follow-up'];
     fc.assert(
       fc.property(aReassessment, anOpenAlert, (change, openAlert) => {
         const decided = kinds(decideAlert(aView(change), openAlert));

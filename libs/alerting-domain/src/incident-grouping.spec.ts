@@ -141,7 +141,12 @@ describe('incident grouping, for any arrivals', () => {
    * sometimes a redelivery of a case already seen. The held update's timer fires at its
    * flushAt, or, when it is late, only after the next case was planned.
    */
-  const anArrival = fc.record({
+  interface Arrival {
+    gapMs: number;
+    redelivery: number | null;
+    timerLate: boolean;
+  }
+  const anArrival: fc.Arbitrary<Arrival> = fc.record({
     gapMs: fc.oneof(fc.integer({ min: 0, max: 2 * W }), fc.constantFrom(0, 1, W - 1, W, W + 1)),
     redelivery: fc.option(fc.nat(), { freq: 4 }),
     timerLate: fc.boolean(),
@@ -157,7 +162,7 @@ describe('incident grouping, for any arrivals', () => {
   }
 
   /** Plans every arrival in order; with `timerAtEnd`, the timer finally fires long after. */
-  function simulate(arrivals: fc.RecordValue<typeof anArrival>[], timerAtEnd = true) {
+  function simulate(arrivals: Arrival[], timerAtEnd = true) {
     let state: IncidentNotifyState | undefined;
     let now = t0;
     const seen: string[] = [];
