@@ -74,6 +74,12 @@ export {
   type MessageKind,
 } from './message-facts';
 export { renderEmail, renderSms, type RenderedEmail, type RenderedSms } from './render';
+export {
+  ACK_PAGE_TEXTS,
+  ackPageTexts,
+  localeFromAcceptLanguage,
+  type AckPageTexts,
+} from './ack-page-texts';
 export { SMS_LIMITS, isGsm7, segmentSms, smsLength, type SmsEncoding } from './sms-encoding';
 export { findPersonalData } from './personal-data';
 export { parseAckReply } from './ack-reply';
