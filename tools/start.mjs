@@ -141,7 +141,8 @@ try {
   const build = spawnSync(process.execPath, [path.join(root, 'tools', 'build.mjs')], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
 
-  infra = await resolveInfrastructure();
+  // Ctrl-C stops the local PostgreSQL too if this run started it and nothing else uses it then.
+  infra = await resolveInfrastructure({ stopStartedPostgres: true });
   let databaseUrl = infra.env.DATABASE_URL;
   if (!process.env.DATABASE_URL) {
     // The local server's admin URL: give Beacon a database of its own.

@@ -95,7 +95,8 @@ if (stage('int') || stage('e2e')) {
     ensureDebianPackages({ promtool: 'prometheus' });
     const { ensureKannelInstalled } = await import('./infra/kannel.mjs');
     await ensureKannelInstalled();
-    infra = await resolveInfrastructure();
+    // The local PostgreSQL stays up even if this run started it: test runs may share it.
+    infra = await resolveInfrastructure({ stopStartedPostgres: false });
   } catch (error) {
     process.stderr.write(`\nCannot run the integration and end-to-end tests: ${error.message}\n`);
     failures.push('infrastructure');

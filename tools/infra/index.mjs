@@ -2,10 +2,16 @@
 // what the environment names, then local processes, then Testcontainers.
 import { spawn } from 'node:child_process';
 import { kafkaJarsCached, startKafka, waitForKafka } from './kafka.mjs';
-import { ensurePostgres } from './postgres.mjs';
+import { ensurePostgres, stopStartedCluster } from './postgres.mjs';
 
 export { startKafka, ensureKafkaJars, waitForKafka } from './kafka.mjs';
-export { ensurePostgres, createDatabase, dropDatabase, databaseUrl } from './postgres.mjs';
+export {
+  ensurePostgres,
+  stopStartedCluster,
+  createDatabase,
+  dropDatabase,
+  databaseUrl,
+} from './postgres.mjs';
 export { startSmtpSink } from './smtp-sink.mjs';
 
 const COMMAND_TIMEOUT_MS = 20_000;
@@ -22,21 +28,25 @@ const defaultLog = (msg) => {
  * @property {{ KAFKA_BROKERS?: string, DATABASE_URL?: string }} env  the variables to hand to the apps
  * @property {import('./kafka.mjs').KafkaHandle | import('./containers.mjs').KafkaContainerHandle | null} kafka
  *   the broker this call started, or null when it came from KAFKA_BROKERS (or was not asked for)
- * @property {() => Promise<void>} stop  stops what this call started
+ * @property {() => Promise<void>} stop  stops what this call started; the local PostgreSQL cluster
+ *   only with `stopStartedPostgres`
  */
 
 /**
- * @param {{ kafka?: boolean, postgres?: boolean, log?: Log }} [opts]
+ * @param {{ kafka?: boolean, postgres?: boolean, stopStartedPostgres?: boolean, log?: Log }} [opts]
+ *   `stopStartedPostgres`: whether `stop` also stops the local PostgreSQL cluster if this call
+ *   started it and no other client is connected to it then; otherwise it is left running
  * @returns {Promise<Infrastructure>}
  */
 export async function resolveInfrastructure({
   kafka = true,
   postgres = true,
+  stopStartedPostgres = false,
   log = defaultLog,
 } = {}) {
   const [kafkaResult, postgresResult] = await Promise.allSettled([
     kafka ? resolveKafka(log) : Promise.resolve(null),
-    postgres ? resolvePostgres(log) : Promise.resolve(null),
+    postgres ? resolvePostgres(log, stopStartedPostgres) : Promise.resolve(null),
   ]);
   const kafkaService = kafkaResult.status === 'fulfilled' ? kafkaResult.value : null;
   const postgresService = postgresResult.status === 'fulfilled' ? postgresResult.value : null;
@@ -96,16 +106,19 @@ async function resolveKafka(log) {
 
 /**
  * @param {Log} log
- * @returns {Promise<{ url: string, stop?: () => Promise<void> }>}
+ * @param {boolean} stopStarted
+ * @returns {Promise<{ url: string, stop?: () => Promise<unknown> }>}
  */
-async function resolvePostgres(log) {
+async function resolvePostgres(log, stopStarted) {
   if (process.env.DATABASE_URL) {
     log('PostgreSQL: using DATABASE_URL');
     return ensurePostgres({ log });
   }
   let localError;
   try {
-    return await ensurePostgres({ log });
+    const { url, startedCluster } = await ensurePostgres({ log });
+    if (!stopStarted || !startedCluster) return { url };
+    return { url, stop: () => stopStartedCluster(startedCluster, { log }) };
   } catch (err) {
     localError = /** @type {Error} */ (err);
   }

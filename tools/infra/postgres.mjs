@@ -8,6 +8,8 @@ export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres
 
 const START_WAIT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 3000;
+/** How long the connections of services just stopped get to go before they count as others'. */
+const CLIENTS_GONE_WAIT_MS = 3000;
 
 /** @typedef {(msg: string) => void} Log */
 
@@ -16,11 +18,14 @@ const defaultLog = (msg) => {
   process.stderr.write(`[infra] ${msg}\n`);
 };
 
+/** @typedef {{ version: string, name: string }} LocalCluster */
+
 /**
  * Finds a reachable PostgreSQL server. A URL given (or DATABASE_URL) is only verified;
  * otherwise the local cluster is tried, and started with pg_ctlcluster if it is down.
  * @param {{ log?: Log, url?: string }} [opts]
- * @returns {Promise<{ url: string }>}
+ * @returns {Promise<{ url: string, startedCluster?: LocalCluster }>} `startedCluster` names the
+ *   local cluster this call started, which `stopStartedCluster` may stop again
  */
 export async function ensurePostgres({ log = defaultLog, url } = {}) {
   const named = url ?? process.env.DATABASE_URL;
@@ -55,7 +60,68 @@ export async function ensurePostgres({ log = defaultLog, url } = {}) {
         'auth for user postgres; or set DATABASE_URL=postgres://user:password@host:port/database.',
     );
   }
-  return { url: DEFAULT_POSTGRES_URL };
+  return { url: DEFAULT_POSTGRES_URL, startedCluster: { version, name: 'main' } };
+}
+
+/**
+ * Stops a local cluster `ensurePostgres` started, unless another client is connected to it
+ * (another `npm start`, a test run, a psql session): then it keeps running, and one line says so.
+ * @param {LocalCluster} cluster
+ * @param {{ log?: Log, url?: string }} [opts]
+ * @returns {Promise<boolean>} whether it was stopped
+ */
+export async function stopStartedCluster(
+  cluster,
+  { log = defaultLog, url = DEFAULT_POSTGRES_URL } = {},
+) {
+  const label = `local PostgreSQL ${cluster.version} cluster "${cluster.name}"`;
+  let others;
+  try {
+    // The connections of the services just stopped may take a moment to go.
+    others = await otherClients(url);
+    const deadline = Date.now() + CLIENTS_GONE_WAIT_MS;
+    while (others.count > 0 && Date.now() < deadline) {
+      await sleep(250);
+      others = await otherClients(url);
+    }
+  } catch (err) {
+    const reason = /** @type {Error} */ (err).message;
+    log(`leaving the ${label} as it is: cannot ask it who is connected (${reason})`);
+    return false;
+  }
+  if (others.count > 0) {
+    const who = others.count === 1 ? '1 other client is' : `${others.count} other clients are`;
+    const { databases } = others;
+    const named = databases.length > 3 ? [...databases.slice(0, 3), '…'] : databases;
+    log(
+      `leaving the ${label} running, although this run started it: ${who} connected to it ` +
+        `(database${databases.length === 1 ? '' : 's'} ${named.join(', ')})`,
+    );
+    return false;
+  }
+  const stop = ['--skip-systemctl-redirect', cluster.version, cluster.name, 'stop'];
+  if (!(await commandSucceeds('pg_ctlcluster', stop))) {
+    log(`could not stop the ${label} this run started: pg_ctlcluster stop failed`);
+    return false;
+  }
+  log(`stopped the ${label}, which this run started and no other client was using`);
+  return true;
+}
+
+/**
+ * Client connections to the server other than the one asking (not its own background
+ * processes), and the databases they use.
+ * @param {string} url
+ * @returns {Promise<{ count: number, databases: string[] }>}
+ */
+async function otherClients(url) {
+  const { rows } = await withClient(url, (client) =>
+    client.query(
+      `SELECT count(*)::int AS count, coalesce(array_agg(DISTINCT datname::text), '{}') AS databases
+       FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+    ),
+  );
+  return rows[0];
 }
 
 /**
