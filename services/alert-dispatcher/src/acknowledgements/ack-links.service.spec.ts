@@ -28,6 +28,7 @@ describe(AckLinks.name, () => {
     expect(sut.verify(token, new Date(now.getTime() + 60 * 60_000))).toEqual({
       ok: false,
       reason: 'expired',
+      notificationId,
     });
   });
 

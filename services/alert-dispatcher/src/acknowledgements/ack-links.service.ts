@@ -2,7 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type AckLinkCheck =
   | { ok: true; notificationId: string; expiresAt: Date }
-  | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
+  | { ok: false; reason: 'malformed' | 'forged' }
+  /** Signed by us, so the notification is known: its page can still be in its language. */
+  | { ok: false; reason: 'expired'; notificationId: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TOKEN = /^([A-Za-z0-9_-]{27})\.([A-Za-z0-9_-]{22})$/;
@@ -47,7 +49,7 @@ export class AckLinks {
     const notificationId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     if (!UUID.test(notificationId)) return { ok: false, reason: 'malformed' };
     const expiresAt = new Date(payload.readUInt32BE(16) * 1000);
-    if (now >= expiresAt) return { ok: false, reason: 'expired' };
+    if (now >= expiresAt) return { ok: false, reason: 'expired', notificationId };
     return { ok: true, notificationId, expiresAt };
   }
 

@@ -19,7 +19,9 @@ import {
 import { AckLinks } from './ack-links.service';
 
 const headerText = (value: unknown): string => (typeof value === 'string' ? value : '');
+// Shymkent's on-call officer reads English; Almaty's reads Russian (the routing fixture).
 const officerMail = 'po-shy-1@beacon.example';
+const russianOfficerMail = 'po-alm-1@beacon.example';
 const ackSecret = randomBytes(32).toString('base64url');
 const serviceToken = randomBytes(32).toString('base64url');
 
@@ -48,17 +50,20 @@ describe('acknowledgement by link and by the console API', () => {
     await infra?.close();
   });
 
-  async function page(): Promise<{
+  async function page(
+    region = 'shymkent',
+    to = officerMail,
+  ): Promise<{
     caseId: string;
     alertId: string;
     link: string;
     notificationId: string;
   }> {
-    const victim = aCase('shymkent');
+    const victim = aCase(region);
     const before = smtp.messages.length;
     await harness.publish([victim.detained()]);
     const mail = await smtp.waitForMail(
-      (m) => smtp.messages.indexOf(m) >= before && m.envelopeTo.includes(officerMail),
+      (m) => smtp.messages.indexOf(m) >= before && m.envelopeTo.includes(to),
     );
     const link = /href="(http:\/\/127\.0\.0\.1:\d+\/v1\/ack\/[^"]+)"/.exec(
       String(mail.parsed.html),
@@ -92,11 +97,37 @@ describe('acknowledgement by link and by the console API', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/text\/html/);
       const html = await response.text();
+      expect(html).toContain('<html lang="en">');
       expect(html).toMatch(
         /<form method="post" action="\/v1\/ack\/[^"]+"><button type="submit">I have it<\/button><\/form>/,
       );
-      expect(html).toMatch(/BCN-\d{6}/);
+      expect(html).toMatch(/CRITICAL alert for case BCN-\d{6}\./);
       expect((await acknowledged(alertId))?.acknowledged_by).toBeNull();
+    });
+
+    it("speaks the recipient's language: a Russian officer gets Russian pages, whatever the browser asks", async () => {
+      const { alertId, link } = await page('almaty', russianOfficerMail);
+      const browser = { accept: 'text/html', 'accept-language': 'en-US,en;q=0.9' };
+
+      const confirm = await (await fetch(link, { headers: browser })).text();
+
+      expect(confirm).toContain('<html lang="ru">');
+      expect(confirm).toMatch(/<title>Подтвердить BCN-\d{6}<\/title>/);
+      expect(confirm).toMatch(/КРИТИЧНО: сигнал по делу BCN-\d{6}\./);
+      expect(confirm).toMatch(/<button type="submit">Беру<\/button>/);
+      expect(confirm).not.toMatch(/I have it|Acknowledge/);
+
+      const outcome = await fetch(link, { method: 'POST', headers: browser });
+      expect(outcome.status).toBe(200);
+      const html = await outcome.text();
+      expect(html).toContain('<html lang="ru">');
+      expect(html).toContain('<h1>Подтверждено</h1>');
+      expect(await acknowledged(alertId)).toEqual({
+        acknowledged_by: 'po-alm-1',
+        acknowledged_via: 'email-link',
+      });
+      const again = await (await fetch(link, { method: 'POST', headers: browser })).text();
+      expect(again).toContain('<h1>Уже подтверждено</h1>');
     });
 
     it('acknowledges on POST, as the recipient the link was sent to, once', async () => {
@@ -145,6 +176,36 @@ describe('acknowledgement by link and by the console API', () => {
       expect(gone.headers.get('content-type')).toMatch(/application\/problem\+json/);
       expect(((await gone.json()) as { type: string }).type).toMatch(/ack-link-expired$/);
       expect(forged.status).toBe(404);
+      expect((await acknowledged(alertId))?.acknowledged_by).toBeNull();
+    });
+
+    it("shows a browser an expired link in the recipient's language, and a link it cannot read in the browser's", async () => {
+      const { alertId, notificationId } = await page('almaty', russianOfficerMail);
+      const expired = new AckLinks(ackSecret, harness.baseUrl, 5).linkFor(
+        notificationId,
+        new Date(Date.now() - 10 * 60_000),
+      );
+      const forged = `${harness.baseUrl}/v1/ack/${'A'.repeat(27)}.${'A'.repeat(22)}`;
+      const browser = (language?: string) => ({
+        accept: 'text/html',
+        ...(language ? { 'accept-language': language } : {}),
+      });
+
+      const gone = await fetch(expired, { method: 'POST', headers: browser('en') });
+      expect(gone.status).toBe(410);
+      expect(gone.headers.get('content-type')).toMatch(/text\/html/);
+      const goneHtml = await gone.text();
+      expect(goneHtml).toContain('<html lang="ru">');
+      expect(goneHtml).toContain('<h1>Срок ссылки истёк</h1>');
+
+      const kazakh = await fetch(forged, { headers: browser('kk-KZ,kk;q=0.9,ru;q=0.8') });
+      expect(kazakh.status).toBe(404);
+      const kazakhHtml = await kazakh.text();
+      expect(kazakhHtml).toContain('<html lang="kk">');
+      expect(kazakhHtml).toContain('<h1>Сілтеме жарамсыз</h1>');
+      const other = await (await fetch(forged, { headers: browser('de-DE,de') })).text();
+      expect(other).toContain('<html lang="en">');
+      expect(other).toContain('<h1>Link not valid</h1>');
       expect((await acknowledged(alertId))?.acknowledged_by).toBeNull();
     });
   });
