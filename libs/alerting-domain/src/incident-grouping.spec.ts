@@ -123,6 +123,36 @@ describe(planIncidentNotification.name, () => {
     expect(state.caseIds).toEqual(['c1', 'c2']);
   });
 
+  it('pages a case again at once when its urgency rose (a new alert), inside the window too', () => {
+    const page = (state: IncidentNotifyState | undefined, caseId: string, s: number, alertId: string) =>
+      planIncidentNotification(state, caseId, at(s), INCIDENT_WINDOW_MS, alertId);
+    const high = page(undefined, 'c1', 0, 'a-high');
+    const held = page(high.state, 'c2', 5, 'a2');
+    const rise = page(held.state, 'c1', 8, 'a-critical');
+
+    expect(rise.plan).toEqual({ action: 'page-now', casesInIncident: 2 });
+    // The held update for c2 still goes when the window closes, and the same alert again is nothing.
+    expect(flushIncidentUpdate(rise.state, at(60)).update).toEqual({
+      caseIds: ['c2'],
+      casesInIncident: 2,
+    });
+    expect(page(rise.state, 'c1', 9, 'a-critical').plan).toEqual({ action: 'already-notified' });
+    expect(page(rise.state, 'c2', 9, 'a2').plan).toEqual({ action: 'already-notified' });
+  });
+
+  it('pages a rise for a row kept before alerts were recorded in it', () => {
+    const legacy: IncidentNotifyState = {
+      pagedAt: at(0).toISOString(),
+      caseIds: ['c1'],
+      heldCaseIds: [],
+      flushAt: null,
+    };
+
+    expect(
+      planIncidentNotification(legacy, 'c1', at(3), INCIDENT_WINDOW_MS, 'a-critical').plan,
+    ).toEqual({ action: 'page-now', casesInIncident: 1 });
+  });
+
   it('keeps its state as plain JSON', () => {
     const { state } = run([
       ['c1', 0],

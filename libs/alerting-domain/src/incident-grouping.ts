@@ -12,6 +12,12 @@ export interface IncidentNotifyState {
   /** Cases waiting for the single update due at flushAt. */
   heldCaseIds: string[];
   flushAt: string | null;
+  /**
+   * The alerts paged or held. A case's later alert (its urgency rose: high, then critical) is
+   * news and pages again; the same alert again changes nothing. Absent from rows written before
+   * it was kept.
+   */
+  alertIds?: string[];
 }
 
 export type IncidentNotificationPlan =
@@ -21,7 +27,7 @@ export type IncidentNotificationPlan =
   | { action: 'hold-for-update'; flushAt: Date }
   /** The update is already scheduled for flushAt; this case rides on it. */
   | { action: 'join-held-update'; flushAt: Date }
-  /** The case was paged or held before (redelivery): do nothing. */
+  /** The alert was paged or held before (redelivery): do nothing. */
   | { action: 'already-notified' };
 
 export interface IncidentUpdate {
@@ -35,22 +41,40 @@ export interface IncidentUpdate {
  * within `windowMs` of the latest page join one update sent when the window closes; a case
  * after the window pages again (it may be a new arrest, and a page is acknowledged where an
  * update is not) and opens a new window. So an incident sends at most one page and one
- * update per window.
+ * update per window for its new cases. A case already paged whose urgency rose (a new alert,
+ * `alertId`) pages at once, whatever the window: it is a different alarm about the same person.
+ * Without `alertId`, a case is notified once.
  */
 export function planIncidentNotification(
   state: IncidentNotifyState | undefined,
   caseId: string,
   now: Date,
   windowMs: number = INCIDENT_WINDOW_MS,
+  alertId?: string,
 ): { plan: IncidentNotificationPlan; state: IncidentNotifyState } {
+  const alerts = (ids: readonly string[] | undefined) =>
+    alertId === undefined ? {} : { alertIds: [...(ids ?? []), alertId] };
   if (!state) {
     return {
       plan: { action: 'page-now', casesInIncident: 1 },
-      state: { pagedAt: now.toISOString(), caseIds: [caseId], heldCaseIds: [], flushAt: null },
+      state: {
+        pagedAt: now.toISOString(),
+        caseIds: [caseId],
+        heldCaseIds: [],
+        flushAt: null,
+        ...alerts([]),
+      },
     };
   }
   if (state.caseIds.includes(caseId)) {
-    return { plan: { action: 'already-notified' }, state };
+    if (alertId === undefined || (state.alertIds ?? []).includes(alertId)) {
+      return { plan: { action: 'already-notified' }, state };
+    }
+    // A rise of a case already paged: paged now, the incident's window and held update untouched.
+    return {
+      plan: { action: 'page-now', casesInIncident: state.caseIds.length },
+      state: { ...state, ...alerts(state.alertIds) },
+    };
   }
 
   const caseIds = [...state.caseIds, caseId];
@@ -59,7 +83,13 @@ export function planIncidentNotification(
     // Any update still held is overtaken by this page, which carries the whole count.
     return {
       plan: { action: 'page-now', casesInIncident: caseIds.length },
-      state: { pagedAt: now.toISOString(), caseIds, heldCaseIds: [], flushAt: null },
+      state: {
+        pagedAt: now.toISOString(),
+        caseIds,
+        heldCaseIds: [],
+        flushAt: null,
+        ...alerts(state.alertIds),
+      },
     };
   }
   const heldCaseIds = [...state.heldCaseIds, caseId];
@@ -69,7 +99,7 @@ export function planIncidentNotification(
       state.flushAt === null
         ? { action: 'hold-for-update', flushAt: windowEnd }
         : { action: 'join-held-update', flushAt: windowEnd },
-    state: { pagedAt: state.pagedAt, caseIds, heldCaseIds, flushAt },
+    state: { pagedAt: state.pagedAt, caseIds, heldCaseIds, flushAt, ...alerts(state.alertIds) },
   };
 }
 

@@ -42,6 +42,7 @@ type AlertFacts = Pick<
 export interface QueuedRow {
   notificationId: string;
   channel: Channel;
+  recipientId: string;
 }
 
 /** "Page this tier about this alert", with the trace its messages continue (the current one by default). */
@@ -176,7 +177,11 @@ export class AlertNotifier {
       writes: [this.incidentPages.saveManyWrite([...saves.values()]), write],
       queued: messages.length,
       rows: messages.flatMap((message, i) =>
-        message.channels.map((c, j) => ({ notificationId: ids[i]?.[j] ?? '', channel: c.channel })),
+        message.channels.map((c, j) => ({
+          notificationId: ids[i]?.[j] ?? '',
+          channel: c.channel,
+          recipientId: message.recipientId,
+        })),
       ),
     };
   }
