@@ -9,6 +9,8 @@ export type {
   LocationStatus,
   RemovalRisk,
 } from './case-state';
+export { caseReviewAt, contactLostDue, lastNewsAt } from './contact';
+export type { ContactLost } from './contact';
 export { evolve, evolveAll, foldCase, stateFromFacts } from './evolve';
 export { restoreCaseState, storeCaseState } from './stored-state';
 export type { StoredCaseState } from './stored-state';
