@@ -31,6 +31,64 @@ interface Row {
   sent_at: Date | null;
 }
 
+interface WebhookReceiver {
+  url: string;
+  /** Requests as they arrived, answered or not. */
+  requests: { receivedAt: number; body: string }[];
+  close(): Promise<void>;
+}
+
+/** A partner's endpoint: one that answers 200 at once, or one that takes requests and never answers. */
+async function startWebhookReceiver(answers: boolean): Promise<WebhookReceiver> {
+  const requests: WebhookReceiver['requests'] = [];
+  const sockets = new Set<Socket>();
+  const server: HttpServer = createHttpServer((request, response) => {
+    let body = '';
+    request.on('data', (c: Buffer) => (body += c.toString()));
+    request.on('end', () => {
+      requests.push({ receivedAt: Date.now(), body });
+      if (answers) response.end('ok');
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/beacon`,
+    requests,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Almaty's partner gets its pages at `hanging`, Shymkent's at `answering`, by webhook only. */
+function twoPartnersByWebhook(hanging: WebhookReceiver, answering: WebhookReceiver): string {
+  return routingFile((config) => {
+    const partners = [
+      ['almaty', 'lap-alm', hanging],
+      ['shymkent', 'lap-shy', answering],
+    ] as const;
+    for (const [region, partner, receiver] of partners) {
+      config.partners[partner] = {
+        ...config.partners[partner]!,
+        webhook: receiver.url,
+        channels: ['webhook', 'email'],
+      };
+      config.regions[region]!.policies!.critical!.tiers[0] = {
+        recipients: ['legal-aid-partner'],
+        channels: ['webhook'],
+        ackTimeoutMinutes: 30,
+      };
+    }
+  });
+}
+
+const WEBHOOK_SECRET = 'webhook-signing-secret-of-32-chars-or-more';
+
 describe('DeliveryWorker', () => {
   let infra: SharedInfrastructure;
   let smsc: SmppSimulator;
@@ -148,6 +206,109 @@ describe('DeliveryWorker', () => {
       harness = null;
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  /** What is still queued is this test's: cancelled, so the next test's dispatcher leaves it. */
+  const stopWithPartners = async (...receivers: WebhookReceiver[]) => {
+    await harness?.db.query(
+      `UPDATE alerting.notifications SET status = 'cancelled' WHERE status = 'pending'`,
+    );
+    for (const receiver of receivers) await receiver.close();
+    await harness?.stop();
+    harness = null;
+  };
+
+  it("never lets one partner's hanging webhook hold up another partner's", async () => {
+    const hanging = await startWebhookReceiver(false);
+    const answering = await startWebhookReceiver(true);
+    let smtp: SmtpCapture | null = null;
+    try {
+      smtp = await startSmtpCapture();
+      harness = await startDispatcher(infra, await freePort(), {
+        ROUTING_CONFIG_PATH: twoPartnersByWebhook(hanging, answering),
+        SMTP_URL: smtp.url,
+        WEBHOOK_SIGNING_SECRET: WEBHOOK_SECRET,
+      });
+      // A raid in Almaty: more pages for its partner than a channel has send slots (32).
+      const raid = Array.from({ length: 40 }, () => aCase('almaty'));
+      await harness.publish(raid.map((c) => c.detained()));
+      // Every page to Almaty's partner is queued, and every one the dispatcher took is hanging there.
+      await eventually<{ queued: string; taken: string }>(
+        harness.db,
+        `SELECT count(*) AS queued, count(*) FILTER (WHERE next_attempt_at > now()) AS taken
+         FROM alerting.notifications WHERE recipient_id = 'lap-alm' AND channel = 'webhook'`,
+        [],
+        ([r]) =>
+          Number(r?.queued) === raid.length &&
+          Number(r?.taken) > 0 &&
+          Number(r?.taken) === hanging.requests.length,
+        "the pages to Almaty's partner hanging",
+      );
+
+      const other = aCase('shymkent');
+      const publishedAt = Date.now();
+      await harness.publish([other.detained()]);
+      await waitFor(() => answering.requests.length > 0, {
+        timeoutMs: 10_000,
+        what: "Shymkent's partner's webhook",
+      });
+      expect(answering.requests[0]!.receivedAt - publishedAt).toBeLessThan(2_500);
+      expect(JSON.parse(answering.requests[0]!.body)).toMatchObject({
+        kind: 'alert',
+        urgency: 'critical',
+      });
+      // Meanwhile Almaty's partner has answered nothing: its pages are all still waiting.
+      const { rows: stuck } = await harness.db.query<{ status: string; attempts: number }>(
+        `SELECT status, attempts FROM alerting.notifications WHERE recipient_id = 'lap-alm' AND channel = 'webhook'`,
+      );
+      expect(stuck).toHaveLength(raid.length);
+      expect(stuck.every((r) => r.status === 'pending' && r.attempts === 0)).toBe(true);
+    } finally {
+      await stopWithPartners(hanging, answering);
+      await smtp?.stop();
+    }
+  });
+
+  it("finds another recipient's due page behind a backlog of one recipient's", async () => {
+    const hanging = await startWebhookReceiver(false);
+    const answering = await startWebhookReceiver(true);
+    let smtp: SmtpCapture | null = null;
+    try {
+      smtp = await startSmtpCapture();
+      harness = await startDispatcher(infra, await freePort(), {
+        ROUTING_CONFIG_PATH: twoPartnersByWebhook(hanging, answering),
+        SMTP_URL: smtp.url,
+        WEBHOOK_SIGNING_SECRET: WEBHOOK_SECRET,
+      });
+      const [first, other] = [aCase('almaty'), aCase('shymkent')];
+      await harness.publish([first.detained(), other.detained()]);
+      await waitFor(() => hanging.requests.length === 1 && answering.requests.length === 1, {
+        what: "both partners' first page",
+      });
+      // Pages this process was not handed (another dispatcher's, or retries come due) are found by
+      // scanning the queue in due order: 40 to Almaty's partner, due before one to Shymkent's.
+      const queuedAt = Date.now();
+      await harness.db.query(
+        `INSERT INTO alerting.notifications (notification_id, message_id, alert_id, case_id, recipient_id,
+           channel, address, locale, tier, kind, facts, plan, next_attempt_at)
+         SELECT gen_random_uuid(), gen_random_uuid(), n.alert_id, n.case_id, n.recipient_id, n.channel, n.address,
+           n.locale, n.tier, n.kind, n.facts, n.plan,
+           CASE WHEN n.case_id = $1 THEN now() - make_interval(secs => 60 - i) ELSE now() END
+         FROM alerting.notifications n
+         CROSS JOIN LATERAL generate_series(1, CASE WHEN n.case_id = $1 THEN 40 ELSE 1 END) AS i
+         WHERE n.case_id IN ($1, $2) AND n.channel = 'webhook'`,
+        [first.caseId, other.caseId],
+      );
+
+      await waitFor(() => answering.requests.length === 2, {
+        timeoutMs: 10_000,
+        what: "Shymkent's partner's second page",
+      });
+      expect(answering.requests[1]!.receivedAt - queuedAt).toBeLessThan(2_500);
+    } finally {
+      await stopWithPartners(hanging, answering);
+      await smtp?.stop();
     }
   });
 

@@ -20,11 +20,21 @@ import { NotificationsRepository, type NotificationRow } from './notifications.r
 
 /** Sends in flight per channel: a hanging SMTP server fills e-mail's slots, never SMS's. */
 const IN_FLIGHT_PER_CHANNEL = 32;
+/**
+ * Of those, what one recipient may hold: a partner whose webhook hangs, or a storm of pages to
+ * one person, leaves the rest of the channel to everyone else.
+ */
+const IN_FLIGHT_PER_RECIPIENT = 8;
 const CLAIM_CHUNK = 8;
 const SETTLE_BATCH = 200;
 const SETTLE_LINGER_MS = 100;
 /** Providers that report delivery later, quoting the id they answered the send with. */
 const RECEIPT_PROVIDERS: ReadonlySet<string> = new Set(['smpp', 'kannel']);
+
+interface Handed {
+  channel: Channel;
+  recipientId: string;
+}
 
 interface Outcome {
   row: NotificationRow;
@@ -36,10 +46,11 @@ interface Outcome {
 /**
  * Sends due notifications from the Postgres queue. Each row is claimed with a lease (SKIP
  * LOCKED, so several dispatchers share the work): by key when this process's decision handed
- * it over on commit, else by a scan of what is due. Each is sent on its own, so one
- * recipient's slow or failing channel never holds up another's, and outcomes are settled in
- * batches. A failed send is retried with exponential backoff and jitter, and the message also
- * fails over to the recipient's next channel.
+ * it over on commit, else by a scan of what is due. Each is sent on its own, and a recipient
+ * holds only a share of its channel's slots, so one recipient's slow or failing channel never
+ * holds up another's; outcomes are settled in batches. A failed send is retried with
+ * exponential backoff and jitter, and the message also fails over to the recipient's next
+ * channel.
  */
 @Injectable()
 export class DeliveryWorker {
@@ -49,10 +60,14 @@ export class DeliveryWorker {
   private wake: (() => void) | null = null;
   private woken = false;
   /** Rows this process queued and committed, by id: claimed by key, not found by a scan. */
-  private readonly handed = new Map<string, Channel>();
+  private readonly handed = new Map<string, Handed>();
   /** Whether the next round also looks for due rows this process was not handed. */
   private scanDue = true;
   private readonly inFlight = new Map<Channel, number>();
+  /** Sends in flight per recipient and channel, by `slotKey`. */
+  private readonly inFlightOf = new Map<string, Handed & { sends: number }>();
+  /** Recipients a scan passed over for want of room: their next free slot calls for a scan. */
+  private readonly passedOver = new Set<string>();
   private readonly sends = new Set<Promise<void>>();
   private readonly outcomes: Outcome[] = [];
   private flushing: Promise<void> | null = null;
@@ -88,9 +103,10 @@ export class DeliveryWorker {
    * queue by due time also walks the index entries every earlier send left behind, until
    * vacuum removes them.
    */
-  hand(rows: readonly { notificationId: string; channel: Channel }[]): void {
+  hand(rows: readonly { notificationId: string; channel: Channel; recipientId: string }[]): void {
     for (const row of rows)
-      if (this.channels.has(row.channel)) this.handed.set(row.notificationId, row.channel);
+      if (this.channels.has(row.channel))
+        this.handed.set(row.notificationId, { channel: row.channel, recipientId: row.recipientId });
     if (rows.length > 0) this.wakeUp();
   }
 
@@ -138,10 +154,11 @@ export class DeliveryWorker {
   }
 
   /**
-   * One round: claims what each channel has room for and starts sending it. Rows handed over
+   * One round: claims what each channel has room for and starts sending it, at most
+   * IN_FLIGHT_PER_RECIPIENT in flight for any one recipient on a channel. Rows handed over
    * are claimed by key; the queue is scanned only when something else may be due (a nudge,
-   * the poll, a scan that filled a channel's room). `more` when another round may find more
-   * right away.
+   * the poll, a scan that filled a channel's or a recipient's room). `more` when another round
+   * may find more right away.
    */
   async claimAndSend(): Promise<{ claimed: number; more: boolean }> {
     const now = this.clock();
@@ -154,6 +171,8 @@ export class DeliveryWorker {
       if (room <= 0 || (busy > 0 && room < CLAIM_CHUNK)) continue;
       rooms.set(channel, room);
     }
+    const roomOf = (channel: Channel, recipientId: string) =>
+      IN_FLIGHT_PER_RECIPIENT - (this.inFlightOf.get(slotKey(channel, recipientId))?.sends ?? 0);
     let claimed = 0;
     const start = (rows: readonly NotificationRow[]) => {
       for (const row of rows) {
@@ -162,13 +181,17 @@ export class DeliveryWorker {
       }
       claimed += rows.length;
     };
+    // In the order they were handed over, so a recipient's pages keep theirs.
     const ids: string[] = [];
     const left = new Map(rooms);
-    for (const [id, channel] of this.handed) {
+    const taken = new Map<string, number>();
+    for (const [id, { channel, recipientId }] of this.handed) {
       const room = left.get(channel) ?? 0;
-      if (room <= 0) continue;
+      const key = slotKey(channel, recipientId);
+      if (room <= 0 || roomOf(channel, recipientId) - (taken.get(key) ?? 0) <= 0) continue;
       ids.push(id);
       left.set(channel, room - 1);
+      taken.set(key, (taken.get(key) ?? 0) + 1);
     }
     if (ids.length > 0) {
       for (const id of ids) this.handed.delete(id);
@@ -176,24 +199,62 @@ export class DeliveryWorker {
     }
     if (this.scanDue && [...rooms.values()].some((room) => room > 0)) {
       const wanted = new Map([...rooms].filter(([, room]) => room > 0));
-      const rows = await this.notifications.claimDue(this.pool, wanted, now, lease);
-      start(rows);
-      // A channel that got all it asked for may have more waiting.
-      this.scanDue = [...wanted].some(
-        ([channel, room]) => rows.filter((r) => r.channel === channel).length >= room,
+      const busy = [...this.inFlightOf.values()]
+        .filter(({ channel }) => wanted.has(channel))
+        .map(({ channel, recipientId, sends }) => ({
+          channel,
+          recipientId,
+          room: IN_FLIGHT_PER_RECIPIENT - sends,
+        }));
+      const rows = await this.notifications.claimDue(
+        this.pool,
+        wanted,
+        busy,
+        IN_FLIGHT_PER_RECIPIENT,
+        now,
+        lease,
       );
+      start(rows);
+      // Recipients with no room were skipped, and may have rows due when a send of theirs ends.
+      for (const { channel, recipientId, room } of busy)
+        if (room <= 0) this.passedOver.add(slotKey(channel, recipientId));
+      // A channel that got all it asked for may have more waiting, and so may one whose scan
+      // stopped at a recipient's room: the next scan passes that recipient by.
+      const filled = [...new Set(rows.map((r) => slotKey(r.channel, r.recipient_id)))].filter(
+        (key) => (this.inFlightOf.get(key)?.sends ?? 0) >= IN_FLIGHT_PER_RECIPIENT,
+      );
+      for (const key of filled) this.passedOver.add(key);
+      this.scanDue =
+        filled.length > 0 ||
+        [...wanted].some(
+          ([channel, room]) => rows.filter((r) => r.channel === channel).length >= room,
+        );
     }
     const more =
-      [...this.handed.values()].some((channel) => (rooms.get(channel) ?? 0) > 0) ||
+      [...this.handed.values()].some(
+        ({ channel, recipientId }) =>
+          (rooms.get(channel) ?? 0) > 0 && roomOf(channel, recipientId) > 0,
+      ) ||
       (this.scanDue && [...rooms.values()].some((room) => room > 0));
     return { claimed, more };
   }
 
   private startSend(row: NotificationRow): void {
+    const key = slotKey(row.channel, row.recipient_id);
     this.inFlight.set(row.channel, (this.inFlight.get(row.channel) ?? 0) + 1);
-    // The channel's slot frees when the send ends; the row stays leased until it is recorded.
+    const slots = this.inFlightOf.get(key) ?? {
+      channel: row.channel,
+      recipientId: row.recipient_id,
+      sends: 0,
+    };
+    slots.sends += 1;
+    this.inFlightOf.set(key, slots);
+    // The slots free when the send ends; the row stays leased until it is recorded.
     const release = () => {
       this.inFlight.set(row.channel, (this.inFlight.get(row.channel) ?? 1) - 1);
+      slots.sends -= 1;
+      if (slots.sends <= 0) this.inFlightOf.delete(key);
+      if (this.passedOver.delete(key)) this.scanDue = true;
       this.wakeUp();
     };
     // The send, its log lines and its lifecycle event continue the trace of the report that caused it.
@@ -429,6 +490,11 @@ export class DeliveryWorker {
       this.wake = () => done(false);
     });
   }
+}
+
+/** One recipient on one channel. */
+function slotKey(channel: Channel, recipientId: string): string {
+  return `${channel}\u0000${recipientId}`;
 }
 
 /** The trace a queued message carries (its row), continued with a span of its own. */

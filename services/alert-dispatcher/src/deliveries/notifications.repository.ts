@@ -43,13 +43,29 @@ export interface NotificationRow {
 const COLUMNS = `notification_id, message_id, alert_id, case_id, recipient_id, channel, address, locale, tier, kind,
   facts, plan, attempts, status, provider, provider_message_id, delivered_at, traceparent, origin_at`;
 
-const CLAIM_DUE = `UPDATE alerting.notifications SET next_attempt_at = $4
+/**
+ * Per channel, the due rows in due order, past the recipients that have no room left (`$5`,
+ * `$6`: sends in flight up to their cap); of what that finds, a recipient keeps as many as it
+ * has room for (`$7`, or `$8` when it has nothing in flight), the earliest first.
+ */
+const CLAIM_DUE = `WITH busy AS (
+    SELECT * FROM UNNEST($5::text[], $6::text[], $7::int[]) AS b(channel, recipient_id, room))
+  UPDATE alerting.notifications SET next_attempt_at = $4
   WHERE notification_id IN (
-    SELECT d.notification_id FROM UNNEST($1::text[], $2::int[]) AS c(channel, room)
+    SELECT d.notification_id
+    FROM (SELECT u.channel, u.room,
+            ARRAY(SELECT recipient_id FROM busy WHERE busy.channel = u.channel AND busy.room <= 0) AS full
+          FROM UNNEST($1::text[], $2::int[]) AS u(channel, room)) AS c
     CROSS JOIN LATERAL (
-      SELECT notification_id FROM alerting.notifications
-      WHERE status = 'pending' AND next_attempt_at <= $3 AND channel = c.channel
-      ORDER BY next_attempt_at LIMIT c.room FOR UPDATE SKIP LOCKED) AS d)
+      SELECT q.notification_id, q.recipient_id,
+        row_number() OVER (PARTITION BY q.recipient_id ORDER BY q.next_attempt_at) AS nth
+      FROM (
+        SELECT notification_id, recipient_id, next_attempt_at FROM alerting.notifications
+        WHERE status = 'pending' AND next_attempt_at <= $3 AND channel = c.channel
+          AND recipient_id <> ALL (c.full)
+        ORDER BY next_attempt_at LIMIT c.room FOR UPDATE SKIP LOCKED) AS q) AS d
+    LEFT JOIN busy ON busy.channel = c.channel AND busy.recipient_id = d.recipient_id
+    WHERE d.nth <= COALESCE(busy.room, $8))
   RETURNING ${COLUMNS}`;
 
 const CLAIM_BY_IDS = `UPDATE alerting.notifications SET next_attempt_at = $3
@@ -187,13 +203,16 @@ export class NotificationsRepository {
   }
 
   /**
-   * Claims due rows with a lease, up to a number per channel, in one statement: they are not
-   * due again until the lease ends, so a dispatcher killed mid-send leaves them to be sent
-   * again, never lost.
+   * Claims due rows with a lease, up to a number per channel and per recipient, in one
+   * statement: they are not due again until the lease ends, so a dispatcher killed mid-send
+   * leaves them to be sent again, never lost. `busy` is the room left to each recipient with
+   * sends in flight (none: skipped); any other recipient may take up to `perRecipient`.
    */
   async claimDue(
     pool: Pool,
     rooms: ReadonlyMap<Channel, number>,
+    busy: readonly { channel: Channel; recipientId: string; room: number }[],
+    perRecipient: number,
     now: Date,
     leaseMs: number,
   ): Promise<NotificationRow[]> {
@@ -206,6 +225,10 @@ export class NotificationsRepository {
         wanted.map(([, room]) => room),
         now,
         new Date(now.getTime() + leaseMs),
+        busy.map((b) => b.channel),
+        busy.map((b) => b.recipientId),
+        busy.map((b) => Math.max(0, b.room)),
+        perRecipient,
       ],
     });
     return rows;
