@@ -155,6 +155,7 @@ export class AlertNotifier {
           alert.case_id,
           now,
           this.config.INCIDENT_WINDOW_MS,
+          alert.alert_id,
         );
         if (plan.action === 'already-notified') continue;
         states.set(id, state);
