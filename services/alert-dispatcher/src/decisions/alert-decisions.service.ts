@@ -8,7 +8,15 @@ import {
   type MessageKind,
   type TierRecipients,
 } from '@beacon/alerting-domain';
-import { assessUrgency, evolve, initialCaseState, type CaseState } from '@beacon/case-domain';
+import {
+  assessUrgency,
+  caseReviewAt,
+  contactLostDue,
+  evolve,
+  initialCaseState,
+  type CaseState,
+  type UrgencyReason,
+} from '@beacon/case-domain';
 import {
   type CaseEvent,
   decodeFromKafka,
@@ -53,11 +61,19 @@ function isLifecycleRecord(record: IncomingRecord): boolean {
   return type !== null && isLifecycle(type.name);
 }
 
+/**
+ * The fact behind an urgency the clock changed, for the code in the pages: only a hearing comes
+ * within its window with time; otherwise the case's latest fact.
+ */
+function clockCause(state: CaseState, reasons: readonly UrgencyReason[]): CaseFactEventName {
+  if (reasons.includes('hearing-72h-without-ngo-counsel')) return 'legal-proceeding-updated';
+  return state.facts.at(-1)?.name ?? 'report-received';
+}
+
 /** A raise decided while folding a batch; the batch's raises are written together. */
 interface PendingRaise {
   alert: AlertRow;
   dedupKey: string;
-  trigger: CaseEvent;
   state: CaseState;
   previousUrgency: AlertRow['urgency'];
   hadOpenAlert: boolean;
@@ -233,14 +249,17 @@ export class AlertDecisions {
       case_id: caseId,
       state,
       urgency: assessUrgency(state, now).urgency,
+      review_at: caseReviewAt(state, now),
     }));
     await client.query({
       ...named(
         `WITH states AS (
-         INSERT INTO alerting.case_states (case_id, state, urgency, updated_at)
-         SELECT case_id, state, urgency, $6 FROM jsonb_to_recordset($5::jsonb) AS s(case_id uuid, state jsonb, urgency text)
+         INSERT INTO alerting.case_states (case_id, state, urgency, review_at, updated_at)
+         SELECT case_id, state, urgency, review_at, $6
+         FROM jsonb_to_recordset($5::jsonb) AS s(case_id uuid, state jsonb, urgency text, review_at timestamptz)
          ON CONFLICT (case_id) DO UPDATE
-           SET state = EXCLUDED.state, urgency = EXCLUDED.urgency, updated_at = EXCLUDED.updated_at)
+           SET state = EXCLUDED.state, urgency = EXCLUDED.urgency, review_at = EXCLUDED.review_at,
+             updated_at = EXCLUDED.updated_at)
        UPDATE alerting.kafka_checkpoints SET next_offset = $4, updated_at = now()
        WHERE consumer = $1 AND topic = $2 AND partition = $3`,
       ),
@@ -255,13 +274,20 @@ export class AlertDecisions {
     now: Date,
   ): Promise<Decided & { states: Map<string, CaseState> }> {
     const caseIds = [...new Set(events.map((e) => e.event.subject))];
-    const { rows } = await client.query<{ case_id: string; state: CaseState }>({
+    const { rows } = await client.query<{
+      case_id: string;
+      state: CaseState;
+      urgency: AlertRow['urgency'];
+    }>({
       ...named(
-        `SELECT case_id, state FROM alerting.case_states WHERE case_id = ANY($1::uuid[]) FOR UPDATE`,
+        `SELECT case_id, state, urgency FROM alerting.case_states WHERE case_id = ANY($1::uuid[]) FOR UPDATE`,
       ),
       values: [caseIds],
     });
     const states = new Map(rows.map((r) => [r.case_id, r.state]));
+    // The urgency last decided on: a rise the clock brought about (a hearing coming within
+    // 72 h) is a rise even if the review has not got to the case before this event.
+    const decidedUrgency = new Map(rows.map((r) => [r.case_id, r.urgency]));
     const changed = new Map<string, CaseState>();
     const batch: Batch = {
       client,
@@ -292,16 +318,21 @@ export class AlertDecisions {
       if (after === before) continue;
       states.set(event.subject, after);
       changed.set(event.subject, after);
-      if (replay) continue;
-      const previous = assessUrgency(before, now);
+      if (replay) {
+        decidedUrgency.delete(event.subject);
+        continue;
+      }
+      const previousUrgency =
+        decidedUrgency.get(event.subject) ?? assessUrgency(before, now).urgency;
       const current = assessUrgency(after, now);
+      decidedUrgency.set(event.subject, current.urgency);
       const outcomes = decideAlert(
         {
           caseId: event.subject,
           incidentId: after.incidentId,
           region: after.region,
           urgency: current.urgency,
-          previousUrgency: previous.urgency,
+          previousUrgency,
           custody: after.custody,
           previousCustody: before.custody,
         },
@@ -311,10 +342,10 @@ export class AlertDecisions {
       const released = outcomes.some((o) => o.kind === 'stand-down');
       for (const outcome of outcomes) {
         decisions += await this.carryOut(batch, outcome, {
-          event,
+          caseId: event.subject,
           name,
           state: after,
-          previousUrgency: previous.urgency,
+          previousUrgency,
           raised,
           released,
           trace,
@@ -332,11 +363,127 @@ export class AlertDecisions {
     };
   }
 
+  /**
+   * The clock's part in a case: what changes with no new event. For each case whose review time
+   * has come, Beacon raises contact-lost once there has been no news of a detained person for T
+   * hours (then 2T), as an event on the case topic that every service folds like any other; and
+   * an urgency the clock has changed (a hearing coming within 72 h, an ill-treatment leaving its
+   * 7 days) is decided on as an event's would be. Rows are claimed with SKIP LOCKED, so several
+   * dispatchers share the work; nothing is reviewed while a rebuild replays the topic, which may
+   * still hold a contact-lost raised before.
+   */
+  async reviewDue(limit = 100): Promise<Decided & { reviewed: number }> {
+    return withTransaction(this.pool, async (client) => {
+      const now = this.clock();
+      const { rows } = await client.query<{
+        case_id: string;
+        state: CaseState;
+        urgency: AlertRow['urgency'];
+      }>({
+        ...named(
+          `SELECT case_id, state, urgency FROM alerting.case_states
+         WHERE review_at <= $1 AND NOT EXISTS (SELECT 1 FROM alerting.replay_marks)
+         ORDER BY review_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        ),
+        values: [now, limit],
+      });
+      if (rows.length === 0) return { decided: 0, queued: [], rescan: false, reviewed: 0 };
+      const batch: Batch = {
+        client,
+        now,
+        openAlerts: await this.alerts.openForCases(
+          client,
+          rows.map((r) => r.case_id),
+        ),
+        emitted: [],
+        raises: [],
+        raised: 0,
+        queued: [],
+        firstTiers: new Map(),
+      };
+      let decisions = 0;
+      const reviewed: { case_id: string; urgency: string; review_at: Date | null }[] = [];
+      for (const { case_id: caseId, state, urgency } of rows) {
+        const trace = continueTrace(undefined);
+        enterTrace(trace);
+        const lost = contactLostDue(state, now);
+        if (lost) {
+          batch.emitted.push(
+            this.events.build(
+              'contact-lost',
+              caseId,
+              now,
+              {
+                hoursWithoutContact: lost.hoursWithoutContact,
+                ...(state.lastConfirmedContactAt
+                  ? { lastConfirmedContactAt: state.lastConfirmedContactAt }
+                  : {}),
+              },
+              state.incidentId,
+            ),
+          );
+          this.logger.log(
+            `contact-lost raised for case ${caseId}: no news for ${lost.hoursWithoutContact} h`,
+          );
+        }
+        const current = assessUrgency(state, now);
+        if (current.urgency !== urgency) {
+          const outcomes = decideAlert(
+            {
+              caseId,
+              incidentId: state.incidentId,
+              region: state.region,
+              urgency: current.urgency,
+              previousUrgency: urgency,
+              custody: state.custody,
+              previousCustody: state.custody,
+            },
+            batch.openAlerts.get(caseId) ?? null,
+          );
+          const raised = outcomes.some((o) => o.kind === 'raise');
+          for (const outcome of outcomes) {
+            decisions += await this.carryOut(batch, outcome, {
+              caseId,
+              name: clockCause(state, current.reasons),
+              state,
+              previousUrgency: urgency,
+              raised,
+              released: false,
+              trace,
+            });
+          }
+        }
+        reviewed.push({
+          case_id: caseId,
+          urgency: current.urgency,
+          review_at: caseReviewAt(state, now, lost?.hoursWithoutContact),
+        });
+      }
+      await this.flush(batch);
+      await this.events.emitAll(client, batch.emitted);
+      await client.query({
+        ...named(
+          `UPDATE alerting.case_states c SET urgency = r.urgency, review_at = r.review_at
+         FROM jsonb_to_recordset($1::jsonb) AS r(case_id uuid, urgency text, review_at timestamptz)
+         WHERE c.case_id = r.case_id`,
+        ),
+        values: [JSON.stringify(reviewed)],
+      });
+      return {
+        decided: decisions + batch.raised,
+        queued: batch.queued,
+        rescan: decisions > 0 || batch.emitted.length > 0,
+        reviewed: rows.length,
+      };
+    });
+  }
+
   private async carryOut(
     batch: Batch,
     outcome: AlertDecision,
     ctx: {
-      event: CaseEvent;
+      caseId: string;
+      /** The fact that changed the urgency: its code goes in the pages. */
       name: CaseFactEventName;
       state: CaseState;
       previousUrgency: AlertRow['urgency'];
@@ -346,13 +493,13 @@ export class AlertDecisions {
     },
   ): Promise<number> {
     const { client, now, openAlerts, emitted } = batch;
-    const caseId = ctx.event.subject;
+    const { caseId } = ctx;
     if (outcome.kind === 'none') return 0;
     if (outcome.kind === 'raise') {
       const open = openAlerts.get(caseId);
       // A raise over an open alert supersedes it: written in order with what came before.
       if (open) await this.flush(batch);
-      this.raise(batch, ctx.event, ctx.name, ctx.state, outcome, ctx.previousUrgency, ctx.trace);
+      this.raise(batch, caseId, ctx.name, ctx.state, outcome, ctx.previousUrgency, ctx.trace);
       if (open) await this.flush(batch);
       return 0;
     }
@@ -391,17 +538,17 @@ export class AlertDecisions {
   /** Decides a raise; `flush` writes it with the batch's other raises. */
   private raise(
     batch: Batch,
-    trigger: CaseEvent,
+    caseId: string,
     name: CaseFactEventName,
     state: CaseState,
     decision: Extract<AlertDecision, { kind: 'raise' }>,
     previousUrgency: AlertRow['urgency'],
     trace: TraceContext,
   ): void {
-    const replaced = batch.openAlerts.get(trigger.subject);
+    const replaced = batch.openAlerts.get(caseId);
     const alert: AlertRow = {
       alert_id: randomUUID(),
-      case_id: trigger.subject,
+      case_id: caseId,
       incident_id: state.incidentId,
       region: state.region,
       rule: decision.rule,
@@ -418,7 +565,6 @@ export class AlertDecisions {
     batch.raises.push({
       alert,
       dedupKey: decision.dedupKey,
-      trigger,
       state,
       previousUrgency,
       hadOpenAlert: replaced !== undefined,
@@ -426,7 +572,7 @@ export class AlertDecisions {
       trace,
     });
     // Later events of the batch see the alert as open, as they would had it been written.
-    batch.openAlerts.set(trigger.subject, alert);
+    batch.openAlerts.set(caseId, alert);
   }
 
   /**
@@ -512,7 +658,12 @@ export class AlertDecisions {
   }
 
   /** A case has one open alert: the others are superseded and their escalation timers dropped. */
-  private async supersedeOthers(client: PoolClient, caseId: string, keep: string, at: Date): Promise<void> {
+  private async supersedeOthers(
+    client: PoolClient,
+    caseId: string,
+    keep: string,
+    at: Date,
+  ): Promise<void> {
     const superseded = await this.alerts.supersedeOthers(client, caseId, keep, at);
     await this.escalations.cancel(client, superseded);
   }

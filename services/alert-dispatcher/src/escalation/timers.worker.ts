@@ -3,6 +3,7 @@ import { withTransaction, type Pool, type PoolClient } from '@beacon/persistence
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AlertNotifier } from '../alerts/alert-notifier.service';
 import { AlertsRepository } from '../alerts/alerts.repository';
+import { AlertDecisions } from '../decisions/alert-decisions.service';
 import { DeliveryWorker } from '../deliveries/delivery.worker';
 import { DISPATCHER_CONFIG, type DispatcherConfig } from '../dispatcher.config';
 import { ALERTING_POOL } from '../dispatcher.tokens';
@@ -19,8 +20,8 @@ const BATCH = 20;
 const HOUSEKEEPING_MS = 10 * 60_000;
 
 /**
- * The dispatcher's clock work, all of it in rows: escalation timers that have come due, and
- * incident updates held until their window closed. Rows are claimed with SKIP LOCKED and
+ * The dispatcher's clock work, all of it in rows: escalation timers that have come due,
+ * incident updates held until their window closed, and cases due for review. Rows are claimed with SKIP LOCKED and
  * settled in the claiming transaction, so a restart loses none and two dispatchers never
  * act on the same one.
  */
@@ -45,6 +46,7 @@ export class TimersWorker {
     private readonly events: LifecycleEvents,
     private readonly deliveries: DeliveryWorker,
     private readonly relay: EventsRelay,
+    private readonly decisions: AlertDecisions,
   ) {}
 
   start(): void {
@@ -65,7 +67,8 @@ export class TimersWorker {
     while (!this.stopped) {
       try {
         if (Date.now() - this.lastHousekeeping > HOUSEKEEPING_MS) await this.housekeeping();
-        const worked = (await this.escalateDue()) + (await this.flushDueUpdates());
+        const worked =
+          (await this.escalateDue()) + (await this.flushDueUpdates()) + (await this.reviewDue());
         failures = 0;
         if (worked > 0) {
           this.deliveries.nudge();
@@ -144,6 +147,16 @@ export class TimersWorker {
       `alert ${alertId} not acknowledged in time: escalated from tier ${fromTier} to ${step.toTier}`,
     );
     return true;
+  }
+
+  /**
+   * Reviews the cases whose time has come (contact lost, an urgency the clock changed); returns
+   * how many it reviewed. Pages it queued go to the delivery worker like a decision's.
+   */
+  async reviewDue(): Promise<number> {
+    const outcome = await this.decisions.reviewDue();
+    this.deliveries.hand(outcome.queued);
+    return outcome.reviewed;
   }
 
   /** Sends each incident update whose window has closed; returns how many it sent. */

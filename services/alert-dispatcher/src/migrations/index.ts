@@ -3,6 +3,7 @@ import { EscalationAcknowledgement1764300000000 } from './1764300000000-escalati
 import { AuditAlertCursor1765200000000 } from './1765200000000-audit-alert-cursor.migration';
 import { NotificationTrace1765500000000 } from './1765500000000-notification-trace.migration';
 import { NotificationsDueByChannel1765600000000 } from './1765600000000-notifications-due-by-channel.migration';
+import { CaseReview1766100000000 } from './1766100000000-case-review.migration';
 
 export const alertingMigrations = [
   AlertingSchema1764201800000,
@@ -10,4 +11,5 @@ export const alertingMigrations = [
   AuditAlertCursor1765200000000,
   NotificationTrace1765500000000,
   NotificationsDueByChannel1765600000000,
+  CaseReview1766100000000,
 ];

@@ -174,6 +174,7 @@ export function aCase(region: string, incidentId: string = randomUUID()) {
   const event = <N extends EventName>(
     name: N,
     data: (example: EventData<N>) => EventData<N> = (d) => d,
+    occurredAt?: Date,
   ): CaseEvent => {
     const example = EXAMPLES[name].data as EventData<N> & {
       context?: Record<string, unknown>;
@@ -191,7 +192,7 @@ export function aCase(region: string, incidentId: string = randomUUID()) {
       id: randomUUID(),
       caseId,
       time: now,
-      occurredAt: new Date(now.getTime() - 60_000),
+      occurredAt: occurredAt ?? new Date(now.getTime() - 60_000),
       source: '/beacon/intake-api',
       incidentId,
       data: data(withRegion),
@@ -205,6 +206,8 @@ export function aCase(region: string, incidentId: string = randomUUID()) {
     released: () => event('released'),
     removed: () => event('removed'),
     closed: () => event('case-closed'),
+    /** Any fact about the case, its example's data changed by `data`, as it happened at `occurredAt`. */
+    fact: event,
   };
 }
 
