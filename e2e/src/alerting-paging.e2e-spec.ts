@@ -1,4 +1,4 @@
-import { caseRefOf } from '@beacon/alerting-domain';
+import { caseRefOf, parseRoutingConfig, recipientsForTier } from '@beacon/alerting-domain';
 import {
   createTestDatabase,
   freePort,
@@ -15,9 +15,11 @@ import {
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Client } from 'pg';
+import { parse } from 'yaml';
 import { ConsoleSession, consoleSecrets, createAccount } from './security-accounts';
 import { SEED_PERSONS, seedReport } from './seed-scenario';
 
@@ -206,6 +208,13 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
       what,
     });
 
+  /** Who the short-SLA routing pages at a tier of a region's critical policy, on which channels. */
+  const tierOf = (region: string, tier: number) => {
+    const parsed = parseRoutingConfig(parse(readFileSync(routingFile, 'utf8')));
+    if (!parsed.ok) throw new Error('the routing fixture is not valid');
+    return recipientsForTier(parsed.config, region, 'critical', tier, new Date())!.recipients;
+  };
+
   const ackCodeIn = (text: string): string => {
     const code = /ACK (\d{4,6})/.exec(text)?.[1];
     if (!code) throw new Error('no acknowledgement code in the message');
@@ -365,7 +374,7 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
       (await waitForTimeline(caseId, (e) => e.name === 'alert-raised', 'alert-raised')).occurredAt,
     );
 
-    // Tier 1 (the deputy) at 9 s, tier 2 (lead and legal aid) 9 s later.
+    // Tier 1 (the deputy) at 9 s, tier 2 (the regional lead and the UNHCR focal point) 9 s later.
     const deputy = await waitForSmsTo('po-ast-2', acceptedAt, 20_000);
     const deputyMail = await waitForMailTo('po-ast-2', acceptedAt, 5_000);
     expect(deputy.receivedAt - raisedAt).toBeGreaterThanOrEqual(9_000);
@@ -374,9 +383,39 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
     expect(deputyMail.parsed.subject).toMatch(/ESKALATSIYA/);
     expect(ackCodeIn(deputy.text)).toBe(ackCodeIn(page.text));
 
-    const lead = await waitForSmsTo('lead-ast', acceptedAt, 20_000);
-    expect(lead.receivedAt - raisedAt).toBeGreaterThanOrEqual(18_000);
-    expect(lead.receivedAt - raisedAt).toBeLessThan(18_000 + 3_000);
+    // Every recipient of the last tier, on each of the tier's channels they have, at the SLA.
+    const tiers = [0, 1, 2].map((tier) => tierOf('astana', tier));
+    expect(tiers[2]!.map((r) => r.id)).toEqual(['lead-ast', 'unhcr-kz']);
+    expect(tiers[2]!.map((r) => r.channels.map((c) => c.channel).sort())).toEqual([
+      ['email', 'sms'],
+      ['email', 'sms'],
+    ]);
+    for (const { id, channels } of tiers[2]!) {
+      for (const { channel, address } of channels) {
+        const { receivedAt, text } =
+          channel === 'sms'
+            ? await sim.waitForMessage(
+                (m) => m.to === address.replace(/^\+/, '') && m.receivedAt >= acceptedAt,
+                20_000,
+              )
+            : await waitFor(
+                () => {
+                  const mail = mails().find(
+                    (m) => m.envelopeTo.includes(address) && m.receivedAt >= acceptedAt,
+                  );
+                  return mail && { receivedAt: mail.receivedAt, text: mail.parsed.subject ?? '' };
+                },
+                { timeoutMs: 20_000, what: `an e-mail to ${id}` },
+              );
+        const after = receivedAt - raisedAt;
+        // One assertion per message that names whose it is when it fails.
+        expect([`${id} by ${channel}`, after >= 18_000 && after < 18_000 + 3_000, text]).toEqual([
+          `${id} by ${channel}`,
+          true,
+          expect.stringMatching(/ЭСКАЛАЦИЯ|ESCALATED/),
+        ]);
+      }
+    }
     const escalations = await waitFor(
       async () => {
         const found = (await timeline(caseId))
@@ -412,6 +451,22 @@ describe('alerting: pages reach a person, escalate until someone takes the case'
       'alert-acknowledged',
     );
     expect(acked.summary).toContain(`by=user:${officerId} via=console`);
+
+    // Nobody was paged twice about the case, and nobody outside the tiers was paged at all.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const ref = caseRefOf(caseId);
+    const pages = [
+      ...sim.messages.filter((m) => m.text.includes(ref)).map((m) => `sms:${m.to}`),
+      ...mails()
+        .filter((m) => m.parsed.subject?.includes(ref))
+        .flatMap((m) => m.envelopeTo.map((to) => `email:${to}`)),
+    ].sort();
+    const expected = tiers
+      .flat()
+      .flatMap((r) => r.channels.map((c) => `${c.channel}:${c.address.replace(/^\+/, '')}`))
+      .sort();
+    expect(new Set(pages).size).toBe(pages.length);
+    expect(pages).toEqual(expected);
   });
 
   it('survives a dispatcher SIGKILL between raise and timeout: the deputy is still paged at the SLA, once', async () => {
