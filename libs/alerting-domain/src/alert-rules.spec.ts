@@ -125,6 +125,27 @@ describe(decideAlert.name, () => {
       ]);
     });
 
+    it('pages a person detained again while an ill-treatment still keeps the case critical', () => {
+      // Released (the alert stood down), then taken again within the seven days.
+      const view = aView({
+        previousUrgency: 'critical',
+        urgency: 'critical',
+        previousCustody: 'released',
+        custody: 'detained',
+      });
+
+      expect(decideAlert(view, null)).toEqual([
+        {
+          kind: 'raise',
+          rule: 'urgency-critical',
+          dedupKey: `${caseId}:urgency-critical`,
+          urgency: 'critical',
+        },
+      ]);
+      // A detention seen again while its alert is open raises nothing.
+      expect(decideAlert(view, open('critical'))).toEqual([{ kind: 'none' }]);
+    });
+
     it('does not repeat a stand-down or follow-up for a custody that did not change', () => {
       expect(
         decideAlert(aView({ previousCustody: 'released', custody: 'released' }), null),
@@ -153,12 +174,14 @@ describe(`${decideAlert.name}, for any reassessment`, () => {
   const paging = (urgency: Urgency) => urgency === 'high' || urgency === 'critical';
   const kinds = (decisions: AlertDecision[]) => decisions.map((d) => d.kind);
 
-  it('raises iff urgency rose into high or critical and no open alert is at that level or above, keyed case:rule', () => {
+  it('raises iff urgency rose into high or critical, or the person was detained (again), and no open alert is at that level or above, keyed case:rule', () => {
     fc.assert(
       fc.property(aReassessment, anOpenAlert, (change, openAlert) => {
         const raises = decideAlert(aView(change), openAlert).filter((d) => d.kind === 'raise');
 
-        const rose = urgencyRank(change.urgency) > urgencyRank(change.previousUrgency);
+        const rose =
+          urgencyRank(change.urgency) > urgencyRank(change.previousUrgency) ||
+          (change.custody === 'detained' && change.previousCustody !== 'detained');
         const covered =
           openAlert !== null && urgencyRank(openAlert.urgency) >= urgencyRank(change.urgency);
         expect(raises).toEqual(
@@ -274,11 +297,12 @@ describe(`${decideAlert.name}, for any reassessment`, () => {
                 releasedWhilePaging = true;
             }
           }
+          const detainedAgain = step.custody === 'detained' && previous.custody !== 'detained';
           previous = { urgency: step.urgency, custody: step.custody };
-          if (!paging(step.urgency)) releasedWhilePaging = false;
+          if (!paging(step.urgency) || detainedAgain) releasedWhilePaging = false;
           // Until a release stands the case down while it still pages, a high or critical
           // case has an open alert at its level or above; a routine one has none. After such
-          // a release only a rise raises again: the rule looks at urgency, not at custody.
+          // a release a rise or a new detention raises again.
           if (!releasedWhilePaging) {
             if (paging(step.urgency)) {
               expect(openAlert).not.toBeNull();

@@ -26,8 +26,10 @@ export function urgencyRule(urgency: Urgency): string {
  * What to do after a case's urgency and custody were (re)assessed, given the case's open
  * alert. Never empty; `none` comes alone. In order: resolve, raise, stand-down, follow-up.
  *
- * - raise: urgency rose to high or critical and no open alert is already at that level.
- *   The rule is per level, so a rise from high to critical while the high alert is open
+ * - raise: urgency rose to high or critical, or the person was detained again (a release
+ *   stood the last alert down while an ill-treatment or a removal order kept the case
+ *   critical: a new detention is news all the same), and no open alert is already at that
+ *   level or above. The rule is per level, so a rise from high to critical while the high alert is open
  *   raises a second alert (the dispatcher supersedes the first with it), and a redelivered
  *   event raises nothing twice: dedupKey = `${caseId}:${rule}` is unique among open alerts.
  * - resolve: the case has left both critical and high while an alert is open.
@@ -40,6 +42,7 @@ export function decideAlert(
 ): AlertDecision[] {
   const decisions: AlertDecision[] = [];
   const rose = urgencyRank(view.urgency) > urgencyRank(view.previousUrgency);
+  const detainedAgain = view.custody === 'detained' && view.previousCustody !== 'detained';
   const alertable = view.urgency === 'high' || view.urgency === 'critical';
   const alreadyCovered =
     openAlert !== null && urgencyRank(openAlert.urgency) >= urgencyRank(view.urgency);
@@ -47,7 +50,7 @@ export function decideAlert(
   if (openAlert !== null && view.urgency === 'routine') {
     decisions.push({ kind: 'resolve', reason: 'urgency-dropped' });
   }
-  if (rose && alertable && !alreadyCovered) {
+  if ((rose || detainedAgain) && alertable && !alreadyCovered) {
     const rule = urgencyRule(view.urgency);
     decisions.push({
       kind: 'raise',

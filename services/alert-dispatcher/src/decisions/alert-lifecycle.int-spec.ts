@@ -102,6 +102,27 @@ describe('alert lifecycle after the page: stand-down, follow-up, resolve', () =>
     expect(timers).toHaveLength(0);
   });
 
+  it('pages again when a released person is taken again while still critical', async () => {
+    const victim = await pagedCase();
+    // Beaten in custody, then released: the alert stands down, the case stays critical a week.
+    await harness.publish([victim.fact('ill-treatment-reported'), victim.released()]);
+    await eventually(
+      harness.db,
+      `SELECT 1 FROM alerting.alerts WHERE case_id = $1 AND status = 'resolved'`,
+      [victim.caseId],
+      (rows) => rows.length === 1,
+      'the alert stood down',
+    );
+    const before = smsc.messages.length;
+    await harness.publish([victim.detained()]);
+
+    const page = await smsc.waitForMessage(
+      (m) => smsc.messages.indexOf(m) >= before && m.to === officer && / DET case /.test(m.text),
+    );
+    expect(page.text).toMatch(/^Beacon: CRITICAL DET case BCN-\d{6}\. Reply ACK \d{4}$/);
+    expect((await alertOf(victim.caseId)).map((a) => a.status)).toEqual(['resolved', 'open']);
+  });
+
   it('sends the post-return follow-up to whoever was paged when the person is removed', async () => {
     const victim = await pagedCase();
     const before = smsc.messages.length;
