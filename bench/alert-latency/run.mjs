@@ -4,7 +4,13 @@
 // real Kafka and PostgreSQL. Beside it, plain kafkajs produce → consume latency on the same
 // broker in the same run, the floor any Kafka pipeline stands on.
 //
-//   node bench/alert-latency/run.mjs [--rate 100] [--duration 60] [--kafka-duration 20] [--json]
+//   node bench/alert-latency/run.mjs [--routing email-only|production] [--rate 100]
+//     [--duration 60] [--kafka-duration 20] [--json]
+//
+// --routing email-only (the default) pages the on-call officer by e-mail: one message a case.
+// --routing production has production's shape (routing.production.yaml): the officer and the
+// legal-aid partner, by SMS and e-mail at once, four messages a case, the SMS to a real SMPP
+// server. The timed figure is the officer's e-mail in both; production adds the officer's SMS.
 //
 // Progress goes to stderr; the table (or, with --json, one JSON object) to stdout.
 // BENCH_PROFILE=<dir> writes a CPU profile of the dispatcher there; BENCH_KEEP_DB=1 keeps the
@@ -31,6 +37,36 @@ const option = (name, fallback) => {
   return at >= 0 && args[at + 1] !== undefined ? Number(args[at + 1]) : fallback;
 };
 const json = args.includes('--json');
+const ROUTING = (() => {
+  const at = args.indexOf('--routing');
+  return at >= 0 && args[at + 1] !== undefined ? args[at + 1] : 'email-only';
+})();
+// What each routing file sends for one critical case, as the files in this directory set it.
+const OFFICER = { id: 'po-bench-1', email: 'po-bench-1@beacon.example', phone: '77000000901' };
+const PARTNER = { id: 'lap-bench', email: 'lap-bench@beacon.example', phone: '77000000961' };
+const ROUTINGS = {
+  'email-only': {
+    file: 'routing.yaml',
+    sends: 'e-mail to the on-call officer',
+    expected: [{ who: OFFICER, channel: 'email' }],
+  },
+  production: {
+    file: 'routing.production.yaml',
+    sends: 'SMS + e-mail to the on-call officer and the legal-aid partner',
+    expected: [
+      { who: OFFICER, channel: 'email' },
+      { who: OFFICER, channel: 'sms' },
+      { who: PARTNER, channel: 'email' },
+      { who: PARTNER, channel: 'sms' },
+    ],
+  },
+};
+if (!Object.hasOwn(ROUTINGS, ROUTING)) {
+  process.stderr.write(`--routing must be one of: ${Object.keys(ROUTINGS).join(', ')}\n`);
+  process.exit(2);
+}
+const routing = ROUTINGS[ROUTING];
+const withSms = routing.expected.some((m) => m.channel === 'sms');
 const RATE = option('rate', 100);
 const DURATION_S = option('duration', 60);
 const KAFKA_DURATION_S = option('kafka-duration', 20);
@@ -78,7 +114,7 @@ async function cpuSample(processes, pool, dbName) {
   };
 }
 
-function cpuUsed(before, after) {
+function cpuUsed(before, after, benchLabel) {
   const round = (n) => Math.round(n * 10) / 10;
   const used = {};
   for (const [name, cpu] of Object.entries(after.processes)) {
@@ -97,7 +133,7 @@ function cpuUsed(before, after) {
   return {
     ...used,
     postgres,
-    'bench (load, SMTP server)': round((bench.user + bench.system) / 1e6),
+    [benchLabel]: round((bench.user + bench.system) / 1e6),
     machine:
       after.machine !== null && before.machine !== null
         ? round(after.machine - before.machine)
@@ -117,14 +153,24 @@ function freePort() {
   });
 }
 
-/** A real SMTP server that notes when the first page about each case arrived. */
+const CASE_LINK = /\/cases\/([0-9a-f-]{36})/;
+
+/** The case id in a page's case link; a body outside ASCII (Russian, say) comes as base64. */
+function caseLinkIn(raw) {
+  const plain = CASE_LINK.exec(raw)?.[1];
+  if (plain) return plain;
+  const part = /Content-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+/=\r\n]+)/.exec(raw)?.[1];
+  return part ? CASE_LINK.exec(Buffer.from(part, 'base64').toString('utf8'))?.[1] : undefined;
+}
+
+/** A real SMTP server that notes when the first page about each case reached each address. */
 async function startSmtp() {
-  const arrivals = new Map();
+  const arrivals = new Map(); // address → case id → arrived at
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       let text = '';
       stream.on('data', (chunk) => {
         if (text.length < 32_768) text += chunk.toString('latin1');
@@ -132,8 +178,14 @@ async function startSmtp() {
       stream.on('end', () => {
         const receivedAt = performance.timeOrigin + performance.now();
         // The case link in the body names the case; its six-digit reference can collide.
-        const caseId = /\/cases\/([0-9a-f-]{36})/.exec(text)?.[1];
-        if (caseId && !arrivals.has(caseId)) arrivals.set(caseId, receivedAt);
+        const caseId = caseLinkIn(text);
+        if (caseId) {
+          for (const { address } of session.envelope.rcptTo) {
+            const to = address.toLowerCase();
+            if (!arrivals.has(to)) arrivals.set(to, new Map());
+            if (!arrivals.get(to).has(caseId)) arrivals.get(to).set(caseId, receivedAt);
+          }
+        }
         callback();
       });
     },
@@ -145,6 +197,7 @@ async function startSmtp() {
   return {
     url: `smtp://127.0.0.1:${port}`,
     arrivals,
+    to: (address) => arrivals.get(address) ?? new Map(),
     stop: () => new Promise((r) => server.close(() => r())),
   };
 }
@@ -392,6 +445,11 @@ async function main() {
   await createDatabase(adminUrl, dbName);
   const dbUrl = databaseUrl(adminUrl, dbName);
   const smtp = await startSmtp();
+  // Production routing's SMS go to a real SMPP 3.4 server (the one e2e and the dispatcher's
+  // tests use), which answers submit_sm and sends delivery receipts as an SMSC does.
+  const smpp = withSms
+    ? await require(path.join(root, 'tools/infra/smpp-simulator.cjs')).startSmppSimulator()
+    : null;
   const services = [];
   const hotlineKey = `bk_dev_${randomBytes(32).toString('base64url')}`;
   try {
@@ -406,6 +464,7 @@ async function main() {
       freePort(),
       freePort(),
     ]);
+    log(`routing ${ROUTING} (${routing.file}): ${routing.sends}`);
     log('starting intake-api, case-projector, alert-dispatcher, ops-console');
     const intake = await startService(
       'intake-api',
@@ -428,7 +487,8 @@ async function main() {
         {
           ...shared,
           SMTP_URL: smtp.url,
-          ROUTING_CONFIG_PATH: path.join(root, 'bench/alert-latency/routing.yaml'),
+          ...(smpp ? { SMPP_URL: smpp.url } : {}),
+          ROUTING_CONFIG_PATH: path.join(root, 'bench/alert-latency', routing.file),
           PUBLIC_CONSOLE_URL: `http://127.0.0.1:${consolePort}`,
         },
         dispatcherPort,
@@ -462,16 +522,23 @@ async function main() {
       },
       body: JSON.stringify(report(-1)),
     });
+    const smsTo = (phone) => (m) => m.to.replace(/^\+/, '') === phone;
+    const warmedUp = () =>
+      smtp.to(OFFICER.email).size > 0 && (!smpp || smpp.messages.some(smsTo(OFFICER.phone)));
     const warmDeadline = Date.now() + 60_000;
-    while (smtp.arrivals.size === 0 && Date.now() < warmDeadline) await sleep(100);
-    if (smtp.arrivals.size === 0)
+    while (!warmedUp() && Date.now() < warmDeadline) await sleep(100);
+    if (!warmedUp())
       throw new Error(
-        `no page arrived during the warm-up:\n${services
+        `the officer's page did not arrive during the warm-up (e-mail to ${[
+          ...smtp.arrivals.keys(),
+        ].join(', ')}; SMS to ${smpp?.messages.map((m) => m.to).join(', ')}):\n${services
           .map((s) => s.output())
           .join('\n')
           .slice(-6_000)}`,
       );
     smtp.arrivals.clear();
+    // SMS before this index belong to the warm-up case.
+    const smsFrom = smpp?.messages.length ?? 0;
 
     const pool = new pg.Pool({ connectionString: dbUrl, max: 1 });
     const processes = {
@@ -483,19 +550,73 @@ async function main() {
     log(`${RATE} reports/s for ${DURATION_S} s`);
     const run = await load(intake, hotlineKey);
     const drainUntil = Date.now() + DRAIN_MS;
-    while (
-      Date.now() < drainUntil &&
-      [...run.accepted.keys()].some((caseId) => !smtp.arrivals.has(caseId))
-    )
-      await sleep(200);
-    const cpu = cpuUsed(cpuBefore, await cpuSample(processes, pool, dbName));
+    const mailExpected = routing.expected.filter((m) => m.channel === 'email');
+    const smsExpected = routing.expected.filter((m) => m.channel === 'sms');
+    // SMS are told apart by case only afterwards (from the dispatcher's table), so the drain
+    // waits for their number.
+    const drained = () =>
+      mailExpected.every(({ who }) => {
+        const arrived = smtp.to(who.email);
+        return [...run.accepted.keys()].every((caseId) => arrived.has(caseId));
+      }) &&
+      (!smpp || smpp.messages.length - smsFrom >= run.accepted.size * smsExpected.length);
+    while (Date.now() < drainUntil && !drained()) await sleep(200);
+    const cpu = cpuUsed(
+      cpuBefore,
+      await cpuSample(processes, pool, dbName),
+      smpp ? 'bench (load, SMTP and SMPP servers)' : 'bench (load, SMTP server)',
+    );
     const cpuWindowS = Math.round((performance.now() - windowStarted) / 100) / 10;
+    const officerMail = smtp.to(OFFICER.email);
     const latencies = [];
     for (const [caseId, acceptedAt] of run.accepted) {
-      const arrived = smtp.arrivals.get(caseId);
+      const arrived = officerMail.get(caseId);
       if (arrived !== undefined) latencies.push(Math.max(0, arrived - acceptedAt));
     }
     const alerts = summary(latencies);
+    // Each SMS the SMPP server took, matched to its case by the acknowledgement code in its
+    // text ("ACK 2209"): the code is unique among open alerts, and no alert is acknowledged
+    // during the run. The case reference beside it must agree (six digits, so it collides
+    // among thousands of cases and cannot name the case alone). The dispatcher's own record of
+    // the send (provider_message_id) can lag the SMSC by seconds, so it is not used.
+    const smsArrivals = new Map(); // recipient id → case id → arrived at
+    let smsReceived = 0;
+    if (smpp) {
+      const { caseRefOf } = require(path.join(root, 'dist/libs/alerting-domain/src/case-ref.js'));
+      const { rows: open } = await pool.query(
+        `SELECT case_id, ack_code FROM alerting.alerts WHERE status = 'open' AND ack_code IS NOT NULL`,
+      );
+      const caseOfCode = new Map(open.map((r) => [r.ack_code, r.case_id]));
+      const recipientOf = new Map([
+        [OFFICER.phone, OFFICER.id],
+        [PARTNER.phone, PARTNER.id],
+      ]);
+      for (const message of smpp.messages.slice(smsFrom)) {
+        smsReceived += 1;
+        const caseId = caseOfCode.get(/\bACK (\S+)/.exec(message.text)?.[1]);
+        const recipientId = recipientOf.get(message.to.replace(/^\+/, ''));
+        if (!caseId || !recipientId || !message.text.includes(caseRefOf(caseId))) continue;
+        if (!smsArrivals.has(recipientId)) smsArrivals.set(recipientId, new Map());
+        const arrivals = smsArrivals.get(recipientId);
+        if (!arrivals.has(caseId)) arrivals.set(caseId, message.receivedAt);
+      }
+    }
+    const officerSms = smsArrivals.get(OFFICER.id) ?? new Map();
+    const smsLatencies = [];
+    for (const [caseId, acceptedAt] of run.accepted) {
+      const arrived = officerSms.get(caseId);
+      if (arrived !== undefined) smsLatencies.push(Math.max(0, arrived - acceptedAt));
+    }
+    const sms = summary(smsLatencies);
+    let messagesReceived = 0;
+    for (const caseId of run.accepted.keys()) {
+      for (const { who, channel } of routing.expected) {
+        const arrived =
+          channel === 'email' ? smtp.to(who.email) : (smsArrivals.get(who.id) ?? new Map());
+        if (arrived.has(caseId)) messagesReceived += 1;
+      }
+    }
+    const messagesExpected = run.accepted.size * routing.expected.length;
     // Where the time goes: accepted → alert decided (Kafka, projector-free path to the dispatcher), decided → SMTP.
     const { rows } = await pool.query(
       `SELECT count(*)::int AS n FROM alerting.notifications WHERE status = 'sent'`,
@@ -516,7 +637,7 @@ async function main() {
     const decisionToSmtp = [];
     for (const { case_id: caseId, at } of raised) {
       const acceptedAt = run.accepted.get(caseId);
-      const arrived = smtp.arrivals.get(caseId);
+      const arrived = officerMail.get(caseId);
       if (acceptedAt !== undefined) toDecision.push(Math.max(0, Number(at) - acceptedAt));
       if (arrived !== undefined) decisionToSmtp.push(Math.max(0, arrived - Number(at)));
     }
@@ -533,6 +654,10 @@ async function main() {
     const kafka = await kafkaBaseline(infra.env.KAFKA_BROKERS);
 
     const result = {
+      routing: ROUTING,
+      routingFile: `bench/alert-latency/${routing.file}`,
+      sendsPerCase: routing.sends,
+      messagesPerCase: routing.expected.length,
       rate: RATE,
       durationS: DURATION_S,
       reportsSent: run.sent,
@@ -543,6 +668,9 @@ async function main() {
       pagesTimed: alerts.count,
       pagesMissing: run.accepted.size - alerts.count,
       notificationsSent: rows[0]?.n ?? 0,
+      messagesExpected,
+      messagesReceived,
+      messagesMissing: messagesExpected - messagesReceived,
       p50Ms: alerts.p50,
       p90Ms: alerts.p90,
       p99Ms: alerts.p99,
@@ -553,6 +681,18 @@ async function main() {
       decisionP99Ms: decided.p99,
       deliveryP50Ms: delivered.p50,
       deliveryP99Ms: delivered.p99,
+      // The on-call officer's SMS: report accepted → submit_sm received by the SMPP server.
+      ...(smpp
+        ? {
+            smsReceived,
+            smsTimed: sms.count,
+            smsMissing: run.accepted.size - sms.count,
+            smsP50Ms: sms.p50,
+            smsP90Ms: sms.p90,
+            smsP99Ms: sms.p99,
+            smsMaxMs: sms.max,
+          }
+        : {}),
       kafkaMessages: kafka.count,
       kafkaP50Ms: kafka.p50,
       kafkaP90Ms: kafka.p90,
@@ -561,41 +701,63 @@ async function main() {
       cpuWindowS,
       cpuSeconds: cpu,
       targetP99Ms: TARGET_P99_MS,
+      // Every message the routing sends must arrive, the officer's e-mail within the target.
       meetsTarget:
-        alerts.p99 !== null && alerts.p99 <= TARGET_P99_MS && alerts.count === run.accepted.size,
+        alerts.p99 !== null &&
+        alerts.p99 <= TARGET_P99_MS &&
+        alerts.count === run.accepted.size &&
+        messagesReceived === messagesExpected,
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     };
     if (json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } else {
-      const row = (label, a, b) =>
-        `${label.padEnd(34)}${String(a ?? '-').padStart(12)}${String(b ?? '-').padStart(14)}`;
+      // Columns: the officer's e-mail, the officer's SMS (production routing), plain Kafka.
+      const row = (label, mail, sms, kafka) =>
+        `${label.padEnd(34)}${String(mail ?? '-').padStart(12)}${
+          smpp ? String(sms ?? '-').padStart(14) : ''
+        }${String(kafka ?? '-').padStart(14)}`;
       process.stdout.write(
         [
           `alert latency, ${RATE} reports/s for ${DURATION_S} s (${result.achievedRate}/s achieved), ${result.machine.cpus} CPUs`,
-          row('', 'report→SMTP', 'Kafka p→c'),
-          row('samples', result.pagesTimed, result.kafkaMessages),
-          row('p50 ms', result.p50Ms, result.kafkaP50Ms),
-          row('p90 ms', result.p90Ms, result.kafkaP90Ms),
-          row('p99 ms', result.p99Ms, result.kafkaP99Ms),
-          row('max ms', result.maxMs, result.kafkaMaxMs),
+          `routing ${ROUTING} (${result.routingFile}): ${routing.sends}, ${routing.expected.length} message${routing.expected.length === 1 ? '' : 's'} a case; timed: the officer's ${smpp ? 'e-mail and SMS' : 'e-mail'}`,
+          row('', 'report→SMTP', 'report→SMPP', 'Kafka p→c'),
+          row('samples', result.pagesTimed, result.smsTimed, result.kafkaMessages),
+          row('p50 ms', result.p50Ms, result.smsP50Ms, result.kafkaP50Ms),
+          row('p90 ms', result.p90Ms, result.smsP90Ms, result.kafkaP90Ms),
+          row('p99 ms', result.p99Ms, result.smsP99Ms, result.kafkaP99Ms),
+          row('max ms', result.maxMs, result.smsMaxMs, result.kafkaMaxMs),
           row(
             '  of which accepted→published p50/p99',
             `${result.publishP50Ms}/${result.publishP99Ms}`,
+            '',
             '',
           ),
           row(
             '  of which accepted→decided p50/p99',
             `${result.decisionP50Ms}/${result.decisionP99Ms}`,
             '',
+            '',
           ),
           row(
             '  of which decided→SMTP p50/p99',
             `${result.deliveryP50Ms}/${result.deliveryP99Ms}`,
             '',
+            '',
           ),
-          row('reports accepted / failed', `${result.reportsAccepted}/${result.reportsFailed}`, ''),
-          row('pages missing after 30 s', result.pagesMissing, ''),
+          row(
+            'reports accepted / failed',
+            `${result.reportsAccepted}/${result.reportsFailed}`,
+            '',
+            '',
+          ),
+          row(
+            'messages received / expected',
+            `${result.messagesReceived}/${result.messagesExpected}`,
+            '',
+            '',
+          ),
+          row('messages missing after 30 s', result.messagesMissing, '', ''),
           `CPU seconds over the ${cpuWindowS} s of load and drain: ${Object.entries(cpu)
             .map(([name, v]) =>
               typeof v === 'object' && v !== null
@@ -614,6 +776,7 @@ async function main() {
     agent.destroy();
     await Promise.all(services.map((s) => s.stop()));
     await smtp.stop();
+    await smpp?.stop();
     // BENCH_KEEP_DB=1 keeps the run's database for a closer look at where the time went.
     if (process.env.BENCH_KEEP_DB) log(`kept database ${dbName}`);
     else await dropDatabase(adminUrl, dbName).catch(() => undefined);
