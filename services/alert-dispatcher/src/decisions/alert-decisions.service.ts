@@ -70,6 +70,13 @@ function clockCause(state: CaseState, reasons: readonly UrgencyReason[]): CaseFa
   return state.facts.at(-1)?.name ?? 'report-received';
 }
 
+/** A case as the dispatcher keeps it: its folded state and the urgency last decided on. */
+interface StoredCase {
+  case_id: string;
+  state: CaseState;
+  urgency: AlertRow['urgency'];
+}
+
 /** A raise decided while folding a batch; the batch's raises are written together. */
 interface PendingRaise {
   alert: AlertRow;
@@ -267,29 +274,9 @@ export class AlertDecisions {
     });
   }
 
-  /** Folds the batch's events and decides; returns how many decisions and the changed states. */
-  private async decide(
-    client: PoolClient,
-    events: { event: CaseEvent; replay: boolean }[],
-    now: Date,
-  ): Promise<Decided & { states: Map<string, CaseState> }> {
-    const caseIds = [...new Set(events.map((e) => e.event.subject))];
-    const { rows } = await client.query<{
-      case_id: string;
-      state: CaseState;
-      urgency: AlertRow['urgency'];
-    }>({
-      ...named(
-        `SELECT case_id, state, urgency FROM alerting.case_states WHERE case_id = ANY($1::uuid[]) FOR UPDATE`,
-      ),
-      values: [caseIds],
-    });
-    const states = new Map(rows.map((r) => [r.case_id, r.state]));
-    // The urgency last decided on: a rise the clock brought about (a hearing coming within
-    // 72 h) is a rise even if the review has not got to the case before this event.
-    const decidedUrgency = new Map(rows.map((r) => [r.case_id, r.urgency]));
-    const changed = new Map<string, CaseState>();
-    const batch: Batch = {
+  /** A decision batch over these cases, with their open alerts. */
+  private async newBatch(client: PoolClient, now: Date, caseIds: string[]): Promise<Batch> {
+    return {
       client,
       now,
       openAlerts: await this.alerts.openForCases(client, caseIds),
@@ -300,6 +287,27 @@ export class AlertDecisions {
       queued: [],
       firstTiers: new Map(),
     };
+  }
+
+  /** Folds the batch's events and decides; returns how many decisions and the changed states. */
+  private async decide(
+    client: PoolClient,
+    events: { event: CaseEvent; replay: boolean }[],
+    now: Date,
+  ): Promise<Decided & { states: Map<string, CaseState> }> {
+    const caseIds = [...new Set(events.map((e) => e.event.subject))];
+    const { rows } = await client.query<StoredCase>({
+      ...named(
+        `SELECT case_id, state, urgency FROM alerting.case_states WHERE case_id = ANY($1::uuid[]) FOR UPDATE`,
+      ),
+      values: [caseIds],
+    });
+    const states = new Map(rows.map((r) => [r.case_id, r.state]));
+    // The urgency last decided on: a rise the clock brought about (a hearing coming within
+    // 72 h) is a rise even if the review has not got to the case before this event.
+    const decidedUrgency = new Map(rows.map((r) => [r.case_id, r.urgency]));
+    const changed = new Map<string, CaseState>();
+    const batch = await this.newBatch(client, now, caseIds);
     const { openAlerts } = batch;
     let decisions = 0;
     for (const { event, replay } of events) {
@@ -375,11 +383,7 @@ export class AlertDecisions {
   async reviewDue(limit = 100): Promise<Decided & { reviewed: number }> {
     return withTransaction(this.pool, async (client) => {
       const now = this.clock();
-      const { rows } = await client.query<{
-        case_id: string;
-        state: CaseState;
-        urgency: AlertRow['urgency'];
-      }>({
+      const { rows } = await client.query<StoredCase>({
         ...named(
           `SELECT case_id, state, urgency FROM alerting.case_states
          WHERE review_at <= $1 AND NOT EXISTS (SELECT 1 FROM alerting.replay_marks)
@@ -388,19 +392,11 @@ export class AlertDecisions {
         values: [now, limit],
       });
       if (rows.length === 0) return { decided: 0, queued: [], rescan: false, reviewed: 0 };
-      const batch: Batch = {
+      const batch = await this.newBatch(
         client,
         now,
-        openAlerts: await this.alerts.openForCases(
-          client,
-          rows.map((r) => r.case_id),
-        ),
-        emitted: [],
-        raises: [],
-        raised: 0,
-        queued: [],
-        firstTiers: new Map(),
-      };
+        rows.map((r) => r.case_id),
+      );
       let decisions = 0;
       const reviewed: { case_id: string; urgency: string; review_at: Date | null }[] = [];
       for (const { case_id: caseId, state, urgency } of rows) {
