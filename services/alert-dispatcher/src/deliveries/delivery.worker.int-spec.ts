@@ -209,6 +209,31 @@ describe('DeliveryWorker', () => {
     }
   });
 
+  /**
+   * Two partners' webhooks, Almaty's never answering and Shymkent's at once, and a dispatcher
+   * paging them; all stopped after `test`.
+   */
+  const withTwoPartners = async (
+    test: (hanging: WebhookReceiver, answering: WebhookReceiver, harness: Harness) => Promise<void>,
+  ) => {
+    const hanging = await startWebhookReceiver(false);
+    const answering = await startWebhookReceiver(true);
+    let smtp: SmtpCapture | null = null;
+    try {
+      smtp = await startSmtpCapture();
+      const started = await startDispatcher(infra, await freePort(), {
+        ROUTING_CONFIG_PATH: twoPartnersByWebhook(hanging, answering),
+        SMTP_URL: smtp.url,
+        WEBHOOK_SIGNING_SECRET: WEBHOOK_SECRET,
+      });
+      harness = started;
+      await test(hanging, answering, started);
+    } finally {
+      await stopWithPartners(hanging, answering);
+      await smtp?.stop();
+    }
+  };
+
   /** What is still queued is this test's: cancelled, so the next test's dispatcher leaves it. */
   const stopWithPartners = async (...receivers: WebhookReceiver[]) => {
     await harness?.db.query(
@@ -219,17 +244,8 @@ describe('DeliveryWorker', () => {
     harness = null;
   };
 
-  it("never lets one partner's hanging webhook hold up another partner's", async () => {
-    const hanging = await startWebhookReceiver(false);
-    const answering = await startWebhookReceiver(true);
-    let smtp: SmtpCapture | null = null;
-    try {
-      smtp = await startSmtpCapture();
-      harness = await startDispatcher(infra, await freePort(), {
-        ROUTING_CONFIG_PATH: twoPartnersByWebhook(hanging, answering),
-        SMTP_URL: smtp.url,
-        WEBHOOK_SIGNING_SECRET: WEBHOOK_SECRET,
-      });
+  it("never lets one partner's hanging webhook hold up another partner's", () =>
+    withTwoPartners(async (hanging, answering, harness) => {
       // A raid in Almaty: more pages for its partner than a channel has send slots (32).
       const raid = Array.from({ length: 40 }, () => aCase('almaty'));
       await harness.publish(raid.map((c) => c.detained()));
@@ -264,23 +280,10 @@ describe('DeliveryWorker', () => {
       );
       expect(stuck).toHaveLength(raid.length);
       expect(stuck.every((r) => r.status === 'pending' && r.attempts === 0)).toBe(true);
-    } finally {
-      await stopWithPartners(hanging, answering);
-      await smtp?.stop();
-    }
-  });
+    }));
 
-  it("finds another recipient's due page behind a backlog of one recipient's", async () => {
-    const hanging = await startWebhookReceiver(false);
-    const answering = await startWebhookReceiver(true);
-    let smtp: SmtpCapture | null = null;
-    try {
-      smtp = await startSmtpCapture();
-      harness = await startDispatcher(infra, await freePort(), {
-        ROUTING_CONFIG_PATH: twoPartnersByWebhook(hanging, answering),
-        SMTP_URL: smtp.url,
-        WEBHOOK_SIGNING_SECRET: WEBHOOK_SECRET,
-      });
+  it("finds another recipient's due page behind a backlog of one recipient's", () =>
+    withTwoPartners(async (hanging, answering, harness) => {
       const [first, other] = [aCase('almaty'), aCase('shymkent')];
       await harness.publish([first.detained(), other.detained()]);
       await waitFor(() => hanging.requests.length === 1 && answering.requests.length === 1, {
@@ -306,11 +309,7 @@ describe('DeliveryWorker', () => {
         what: "Shymkent's partner's second page",
       });
       expect(answering.requests[1]!.receivedAt - queuedAt).toBeLessThan(2_500);
-    } finally {
-      await stopWithPartners(hanging, answering);
-      await smtp?.stop();
-    }
-  });
+    }));
 
   it('delivers on the signed webhook channel and records it delivered', async () => {
     const hooks: { signature: string | undefined; body: string }[] = [];
