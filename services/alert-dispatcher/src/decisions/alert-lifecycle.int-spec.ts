@@ -123,6 +123,38 @@ describe('alert lifecycle after the page: stand-down, follow-up, resolve', () =>
     expect((await alertOf(victim.caseId)).map((a) => a.status)).toEqual(['resolved', 'open']);
   });
 
+  it('records each SMS receipt once, however many arrive together and whichever comes first', async () => {
+    // Twenty arrests at once: twenty pages by SMS, whose receipts come back while the sends are
+    // still being recorded, and are applied in batches.
+    const victims = Array.from({ length: 20 }, () => aCase('shymkent'));
+    await harness.publish(victims.map((victim) => victim.detained()));
+    const ids = victims.map((v) => v.caseId);
+
+    const sms = await eventually<{ notification_id: string; provider_message_id: string }>(
+      harness.db,
+      `SELECT notification_id, provider_message_id FROM alerting.notifications
+       WHERE case_id = ANY($1::uuid[]) AND channel = 'sms' AND delivered_at IS NOT NULL`,
+      [ids],
+      (rows) => rows.length === victims.length,
+      'every SMS page delivered',
+    );
+    const { rows: events } = await harness.db.query<{ notification_id: string }>(
+      `SELECT value::jsonb->>'notificationId' AS notification_id FROM alerting.outbox
+       WHERE stream_key = ANY($1::text[]) AND headers->>'ce_type' = 'org.beacon.notification-delivered.v1'
+         AND value::jsonb->>'channel' = 'sms'`,
+      [ids],
+    );
+    expect(events.map((e) => e.notification_id).sort()).toEqual(
+      sms.map((r) => r.notification_id).sort(),
+    );
+    const { rows: waiting } = await harness.db.query(
+      `SELECT 1 FROM alerting.delivery_receipts
+       WHERE provider = 'smpp' AND reference = ANY($1::text[]) AND matched_at IS NULL`,
+      [sms.map((r) => r.provider_message_id)],
+    );
+    expect(waiting).toEqual([]);
+  });
+
   it('sends the post-return follow-up to whoever was paged when the person is removed', async () => {
     const victim = await pagedCase();
     const before = smsc.messages.length;

@@ -367,12 +367,15 @@ export class DeliveryWorker {
     }
     await this.events.emitAll(client, events);
     // Only SMS providers send receipts; they may have arrived before this commit.
-    for (const row of settled) {
-      const result = results.get(row.notification_id);
-      if (result?.providerMessageId && RECEIPT_PROVIDERS.has(result.provider)) {
-        await this.receipts.reconcile(client, row, result.provider, result.providerMessageId);
-      }
-    }
+    await this.receipts.reconcile(
+      client,
+      settled.flatMap((row) => {
+        const result = results.get(row.notification_id);
+        return result?.providerMessageId && RECEIPT_PROVIDERS.has(result.provider)
+          ? [{ row, provider: result.provider, reference: result.providerMessageId }]
+          : [];
+      }),
+    );
     let failedOver = false;
     for (const outcome of batch) {
       if (outcome.result === undefined)

@@ -291,6 +291,20 @@ export class NotificationsRepository {
     return rows;
   }
 
+  /** Marks messages delivered; returns those not marked before. */
+  async markDeliveredMany(
+    client: PoolClient,
+    notificationIds: readonly string[],
+    now: Date,
+  ): Promise<Set<string>> {
+    const { rows } = await client.query<{ notification_id: string }>(
+      `UPDATE alerting.notifications SET delivered_at = $2
+       WHERE notification_id = ANY($1::uuid[]) AND delivered_at IS NULL RETURNING notification_id`,
+      [notificationIds, now],
+    );
+    return new Set(rows.map((r) => r.notification_id));
+  }
+
   async markDelivered(client: PoolClient, notificationId: string, now: Date): Promise<boolean> {
     const { rowCount } = await client.query(
       `UPDATE alerting.notifications SET delivered_at = $2 WHERE notification_id = $1 AND delivered_at IS NULL`,
@@ -318,16 +332,17 @@ export class NotificationsRepository {
     );
   }
 
-  async findByProviderReference(
+  async findByProviderReferences(
     client: PoolClient,
-    provider: string,
-    reference: string,
-  ): Promise<NotificationRow | null> {
+    references: readonly { provider: string; reference: string }[],
+  ): Promise<NotificationRow[]> {
     const { rows } = await client.query<NotificationRow>(
-      `SELECT ${COLUMNS} FROM alerting.notifications WHERE provider = $1 AND provider_message_id = $2 FOR UPDATE`,
-      [provider, reference],
+      `SELECT ${COLUMNS} FROM alerting.notifications
+       WHERE (provider, provider_message_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+       FOR UPDATE`,
+      [references.map((r) => r.provider), references.map((r) => r.reference)],
     );
-    return rows[0] ?? null;
+    return rows;
   }
 
   /** A sent message whose delivery later failed goes back in the queue. */
