@@ -49,7 +49,7 @@ export class EmailChannel implements DeliveryChannel {
     smtpUrl: string,
     private readonly from: string,
     private readonly ackLinks: AckLinks | null,
-    poolSize = 16,
+    poolSize = 32,
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.transport = nodemailer.createTransport({

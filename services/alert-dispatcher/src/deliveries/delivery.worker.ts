@@ -24,7 +24,7 @@ const IN_FLIGHT_PER_CHANNEL = 32;
  * Of those, what one recipient may hold: a partner whose webhook hangs, or a storm of pages to
  * one person, leaves the rest of the channel to everyone else.
  */
-const IN_FLIGHT_PER_RECIPIENT = 8;
+const IN_FLIGHT_PER_RECIPIENT = 16;
 const CLAIM_CHUNK = 8;
 const SETTLE_BATCH = 200;
 const SETTLE_LINGER_MS = 100;
