@@ -66,6 +66,9 @@ probes['events -> zod'] = { filePath: door('events'), code: importing('zod', 'z'
 probes['kafka -> kafkajs'] = { filePath: door('kafka'), code: importing('kafkajs', 'Kafka') };
 
 let findings: Record<string, Finding[]>;
+/** What the boundary rule alone found: the probes are not meant to pass the type-aware rules. */
+const boundary = (probe: string) =>
+  (findings[probe] ?? []).filter((f) => f.ruleId === '@nx/enforce-module-boundaries');
 
 beforeAll(() => {
   // The rule reads Nx's cached project graph and skips itself without one, as on a fresh clone;
@@ -95,15 +98,15 @@ describe('module boundaries of the pure libraries', () => {
     });
 
     it('may import zod', () => {
-      expect(findings[`${lib} -> zod`]).toEqual([]);
+      expect(boundary(`${lib} -> zod`)).toEqual([]);
     });
   });
 
   it('lets a domain library import a contracts library', () => {
-    expect(findings['case-domain -> @beacon/events']).toEqual([]);
+    expect(boundary('case-domain -> @beacon/events')).toEqual([]);
   });
 
   it('lets the Kafka library import kafkajs', () => {
-    expect(findings['kafka -> kafkajs']).toEqual([]);
+    expect(boundary('kafka -> kafkajs')).toEqual([]);
   });
 });
