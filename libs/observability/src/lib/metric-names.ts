@@ -15,6 +15,8 @@ export const METRICS = {
   deadLetters: 'beacon_dead_letters_total',
   alertsRaised: 'beacon_alerts_raised_total',
   alertsPastSla: 'beacon_alerts_unacknowledged_past_sla',
+  contactLost: 'beacon_contact_lost_total',
+  caseReviewsOverdue: 'beacon_case_reviews_overdue',
   timeToNotify: 'beacon_time_to_notify_seconds',
   timeToAcknowledge: 'beacon_time_to_acknowledge_seconds',
   deliveries: 'beacon_deliveries_total',

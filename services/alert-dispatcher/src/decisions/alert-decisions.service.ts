@@ -418,6 +418,7 @@ export class AlertDecisions {
               state.incidentId,
             ),
           );
+          this.metrics.contactLost.inc();
           this.logger.log(
             `contact-lost raised for case ${caseId}: no news for ${lost.hoursWithoutContact} h`,
           );

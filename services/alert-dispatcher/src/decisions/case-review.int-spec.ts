@@ -119,6 +119,10 @@ describe('case review: what the clock changes', () => {
       [victim.caseId],
     );
     expect(rows[0]?.review_at).toBeNull();
+    // Operators see it counted, and no review late.
+    const metrics = await (await fetch(`${harness.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^beacon_contact_lost_total(\{[^}]*\})? 2$/m);
+    expect(metrics).toMatch(/^beacon_case_reviews_overdue(\{[^}]*\})? 0$/m);
   });
 
   it('raises nothing for a detained person with recent news', async () => {

@@ -23,6 +23,8 @@ export class DispatcherMetrics implements OnApplicationShutdown {
   readonly timeToAcknowledge: Histogram<'urgency'>;
   readonly deliveries: Counter<'channel' | 'outcome'>;
   readonly published: Counter<'topic'>;
+  /** Beacon raised contact-lost for a detained person with no news. */
+  readonly contactLost: Counter;
   /** One decision consumer crashed; a new one starts at the stored offsets. */
   readonly consumerCrashed: () => void;
   private readonly lag: ConsumerLag;
@@ -51,6 +53,26 @@ export class DispatcherMetrics implements OnApplicationShutdown {
       'outcome',
     ]);
     this.published = metrics.counter(METRICS.eventsPublished, 'Lifecycle events published to Kafka from the outbox', ['topic']);
+    this.contactLost = metrics.counter(
+      METRICS.contactLost,
+      'contact-lost raised by Beacon for a detained person with no news',
+      [],
+    );
+    metrics.gauge(
+      METRICS.caseReviewsOverdue,
+      'Cases whose review (contact lost, an urgency the clock changes) is more than a minute late',
+      [],
+      async (gauge) => {
+        try {
+          const { rows } = await pool.query<{ count: string }>(
+            `SELECT count(*) AS count FROM alerting.case_states WHERE review_at < now() - interval '1 minute'`,
+          );
+          gauge.set(Number(rows[0]?.count ?? 0));
+        } catch {
+          gauge.reset();
+        }
+      },
+    );
     const group = config.CONSUMER_GROUP;
     this.consumerCrashed = consumerCrashCounter(metrics, group);
     // The decisions' own checkpoints: where the dispatcher really is, whatever Kafka's group offsets say.
