@@ -124,6 +124,7 @@ export class AlertsRebuildCommand extends CommandRunner {
       } finally {
         await admin.disconnect();
       }
+      const replayed = ends.filter((e) => BigInt(e.high) > 0n);
       await withTransaction(pool, async (client) => {
         await client.query(
           `TRUNCATE alerting.case_states, alerting.escalations, alerting.incident_pages, alerting.replay_marks`,
@@ -132,7 +133,9 @@ export class AlertsRebuildCommand extends CommandRunner {
         await client.query(
           `UPDATE alerting.alerts SET status = 'superseded' WHERE status = 'open'`,
         );
-        for (const { partition, high } of ends) {
+        // An empty partition has nothing to replay: a mark there would never be reached, and the
+        // dispatcher would wait on it for good (no case reviews while any mark stands).
+        for (const { partition, high } of replayed) {
           await client.query(
             `INSERT INTO alerting.replay_marks (topic, partition, until_offset) VALUES ($1, $2, $3)`,
             [topic, partition, high],
@@ -143,9 +146,9 @@ export class AlertsRebuildCommand extends CommandRunner {
           [config.CONSUMER_GROUP, topic],
         );
       });
-      const total = ends.reduce((n, e) => n + Number(e.high), 0);
+      const total = replayed.reduce((n, e) => n + Number(e.high), 0);
       print(
-        `rebuild prepared: the next dispatcher to start replays ${total} event(s) on ${ends.length} partition(s) without deciding or sending, then carries on live`,
+        `rebuild prepared: the next dispatcher to start replays ${total} event(s) on ${replayed.length} partition(s) without deciding or sending, then carries on live`,
       );
     });
   }
