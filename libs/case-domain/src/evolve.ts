@@ -94,11 +94,35 @@ function later(a: string | null, b: string | null): string | null {
   return a > b ? a : b;
 }
 
-function derive(caseId: string, facts: CaseFact[]): CaseState {
-  // A correction withdraws its target, whenever either arrives. Correcting a correction withdraws
-  // nothing: the way to undo one is to report the fact again.
+/**
+ * Facts that are news of the person: each one clears a contact-lost Beacon raised and restarts its
+ * clock. Beacon's own contact-lost, an officer's intervention and the case's paperwork say nothing
+ * of the person.
+ */
+export const NEWS_FACTS: ReadonlySet<CaseFact['name']> = new Set<CaseFact['name']>([
+  'detention-reported',
+  'whereabouts-updated',
+  'access-status-updated',
+  'ill-treatment-reported',
+  'legal-proceeding-updated',
+  'removal-threat-reported',
+  'transferred',
+  'released',
+  'removed',
+]);
+
+/**
+ * The facts a correction withdraws, whenever either arrives. Correcting a correction withdraws
+ * nothing: the way to undo one is to report the fact again.
+ */
+export function withdrawnFacts(facts: readonly CaseFact[]): Set<string> {
   const withdrawn = new Set<string>();
   for (const fact of facts) if (fact.name === 'record-corrected') withdrawn.add(fact.corrects);
+  return withdrawn;
+}
+
+function derive(caseId: string, facts: CaseFact[]): CaseState {
+  const withdrawn = withdrawnFacts(facts);
   const state: CaseState = { ...initialCaseState(caseId), facts };
   let parties = UNKNOWN_ACCESS;
 
@@ -128,6 +152,7 @@ function derive(caseId: string, facts: CaseFact[]): CaseState {
     state.region = fact.region ?? state.region;
     state.incidentId = fact.incidentId ?? state.incidentId;
 
+    if (NEWS_FACTS.has(fact.name)) state.contactLostHours = null;
     switch (fact.name) {
       case 'report-received':
       case 'person-identified':
@@ -135,15 +160,12 @@ function derive(caseId: string, facts: CaseFact[]): CaseState {
       case 'record-corrected':
         break;
       case 'detention-reported':
-        state.contactLostHours = null;
         beginDetention(fact.occurredAt);
         break;
       case 'whereabouts-updated':
-        state.contactLostHours = null;
         state.locationStatus = fact.location;
         break;
       case 'access-status-updated': {
-        state.contactLostHours = null;
         // 'unknown' is no news: it does not undo a party's known status.
         const known = (
           level: AccessByParty[keyof AccessByParty],
@@ -162,16 +184,13 @@ function derive(caseId: string, facts: CaseFact[]): CaseState {
         break;
       }
       case 'ill-treatment-reported':
-        state.contactLostHours = null;
         state.lastIllTreatmentAt = fact.occurredAt;
         break;
       case 'legal-proceeding-updated':
-        state.contactLostHours = null;
         state.counsel = fact.counsel;
         if (fact.hearingStated) state.nextHearingAt = fact.hearingAt;
         break;
       case 'removal-threat-reported':
-        state.contactLostHours = null;
         state.removalStage = fact.stage;
         state.removalToOrigin = fact.toOrigin;
         state.removalScheduledAt = fact.scheduledAt;
@@ -183,13 +202,11 @@ function derive(caseId: string, facts: CaseFact[]): CaseState {
               : 'scheduled';
         break;
       case 'transferred':
-        state.contactLostHours = null;
         beginDetention(fact.occurredAt);
         state.locationStatus = fact.locationKnown ? 'disclosed' : 'unknown';
         state.transferTowardsBorder = fact.towardsBorder;
         break;
       case 'released':
-        state.contactLostHours = null;
         state.custody = 'released';
         endDetention();
         // A threat made in custody lapses with the release; an order outlives it.
@@ -200,7 +217,6 @@ function derive(caseId: string, facts: CaseFact[]): CaseState {
         }
         break;
       case 'removed':
-        state.contactLostHours = null;
         state.custody = 'removed';
         endDetention();
         state.removalRisk = 'executed';
