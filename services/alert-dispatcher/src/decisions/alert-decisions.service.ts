@@ -334,31 +334,14 @@ export class AlertDecisions {
         decidedUrgency.get(event.subject) ?? assessUrgency(before, now).urgency;
       const current = assessUrgency(after, now);
       decidedUrgency.set(event.subject, current.urgency);
-      const outcomes = decideAlert(
-        {
-          caseId: event.subject,
-          incidentId: after.incidentId,
-          region: after.region,
-          urgency: current.urgency,
-          previousUrgency,
-          custody: after.custody,
-          previousCustody: before.custody,
-        },
-        openAlerts.get(event.subject) ?? null,
-      );
-      const raised = outcomes.some((o) => o.kind === 'raise');
-      const released = outcomes.some((o) => o.kind === 'stand-down');
-      for (const outcome of outcomes) {
-        decisions += await this.carryOut(batch, outcome, {
-          caseId: event.subject,
-          name,
-          state: after,
-          previousUrgency,
-          raised,
-          released,
-          trace,
-        });
-      }
+      decisions += await this.decideChange(batch, event.subject, {
+        state: after,
+        urgency: current.urgency,
+        previousUrgency,
+        previousCustody: before.custody,
+        name,
+        trace,
+      });
     }
     await this.flush(batch);
     await this.events.emitAll(client, batch.emitted);
@@ -425,30 +408,14 @@ export class AlertDecisions {
         }
         const current = assessUrgency(state, now);
         if (current.urgency !== urgency) {
-          const outcomes = decideAlert(
-            {
-              caseId,
-              incidentId: state.incidentId,
-              region: state.region,
-              urgency: current.urgency,
-              previousUrgency: urgency,
-              custody: state.custody,
-              previousCustody: state.custody,
-            },
-            batch.openAlerts.get(caseId) ?? null,
-          );
-          const raised = outcomes.some((o) => o.kind === 'raise');
-          for (const outcome of outcomes) {
-            decisions += await this.carryOut(batch, outcome, {
-              caseId,
-              name: clockCause(state, current.reasons),
-              state,
-              previousUrgency: urgency,
-              raised,
-              released: false,
-              trace,
-            });
-          }
+          decisions += await this.decideChange(batch, caseId, {
+            state,
+            urgency: current.urgency,
+            previousUrgency: urgency,
+            previousCustody: state.custody,
+            name: clockCause(state, current.reasons),
+            trace,
+          });
         }
         reviewed.push({
           case_id: caseId,
@@ -473,6 +440,53 @@ export class AlertDecisions {
         reviewed: rows.length,
       };
     });
+  }
+
+  /**
+   * Asks the rules what a case's change calls for and carries it out; returns how many decisions
+   * it took beyond raises (the batch counts those as it writes them).
+   */
+  private async decideChange(
+    batch: Batch,
+    caseId: string,
+    change: {
+      state: CaseState;
+      urgency: AlertRow['urgency'];
+      previousUrgency: AlertRow['urgency'];
+      previousCustody: CaseState['custody'];
+      /** The fact behind the change: its code goes in the pages. */
+      name: CaseFactEventName;
+      trace: TraceContext;
+    },
+  ): Promise<number> {
+    const { state, urgency, previousUrgency, previousCustody, name, trace } = change;
+    const outcomes = decideAlert(
+      {
+        caseId,
+        incidentId: state.incidentId,
+        region: state.region,
+        urgency,
+        previousUrgency,
+        custody: state.custody,
+        previousCustody,
+      },
+      batch.openAlerts.get(caseId) ?? null,
+    );
+    const raised = outcomes.some((o) => o.kind === 'raise');
+    const released = outcomes.some((o) => o.kind === 'stand-down');
+    let decisions = 0;
+    for (const outcome of outcomes) {
+      decisions += await this.carryOut(batch, outcome, {
+        caseId,
+        name,
+        state,
+        previousUrgency,
+        raised,
+        released,
+        trace,
+      });
+    }
+    return decisions;
   }
 
   private async carryOut(
