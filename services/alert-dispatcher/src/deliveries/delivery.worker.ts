@@ -331,6 +331,14 @@ export class DeliveryWorker {
       sent.map((o) => ({ notificationId: o.row.notification_id, ...o.result })),
       now,
     );
+    // Channels that confirm delivery in their answer (a webhook's 2xx): marked together.
+    const confirmed = settled
+      .filter((row) => results.get(row.notification_id)?.delivered)
+      .map((row) => row.notification_id);
+    const delivered =
+      confirmed.length > 0
+        ? await this.notifications.markDeliveredMany(client, confirmed, now)
+        : new Set<string>();
     const events: CaseEvent[] = [];
     for (const row of settled) {
       const result = results.get(row.notification_id);
@@ -347,10 +355,7 @@ export class DeliveryWorker {
           }),
         ),
       );
-      if (
-        result?.delivered &&
-        (await this.notifications.markDelivered(client, row.notification_id, now))
-      ) {
+      if (result && delivered.has(row.notification_id)) {
         events.push(
           // Same trace as the send it confirms.
           withTrace(traceOfRow(row), () => this.events.build('notification-delivered', row.case_id, now, {

@@ -305,14 +305,6 @@ export class NotificationsRepository {
     return new Set(rows.map((r) => r.notification_id));
   }
 
-  async markDelivered(client: PoolClient, notificationId: string, now: Date): Promise<boolean> {
-    const { rowCount } = await client.query(
-      `UPDATE alerting.notifications SET delivered_at = $2 WHERE notification_id = $1 AND delivered_at IS NULL`,
-      [notificationId, now],
-    );
-    return rowCount === 1;
-  }
-
   async markFailed(
     client: PoolClient,
     notificationId: string,
